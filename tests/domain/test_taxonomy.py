@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from domain.errors import InvalidInput
-from domain.taxonomy import SIDES, TaxonomyHit, load_taxonomy
+from domain.taxonomy import (
+    SIDES,
+    BodySite,
+    Taxonomy,
+    TaxonomyDataError,
+    TaxonomyHit,
+    View,
+    load_taxonomy,
+)
 
 DATA = Path(__file__).parents[2] / "domain" / "taxonomy_data"
 
@@ -281,3 +289,25 @@ def test_as_dict_lists_everything_in_one_language(taxonomy):
 
 def test_load_taxonomy_is_cached():
     assert load_taxonomy() is load_taxonomy()
+
+
+def site(site_id: str, parent_id: str | None = None, level: int = 1) -> BodySite:
+    return BodySite(site_id, parent_id, level, 1, site_id, site_id, False, "front")
+
+
+def view(view_id: str, *site_ids: str) -> View:
+    return View(view_id, "any", 1, view_id, view_id, site_ids)
+
+
+@pytest.mark.parametrize(
+    ("sites", "views", "complaint"),
+    [
+        ([site("arm"), site("arm")], [], "Duplicate body site 'arm'"),
+        ([site("hand", "arm", 2)], [], "unknown parent 'arm'"),
+        ([site("arm"), site("hand", "arm", 3)], [], "level does not match"),
+        ([site("arm")], [view("close_up", "leg")], "unknown body sites \\['leg'\\]"),
+    ],
+)
+def test_inconsistent_data_is_refused_with_a_clear_error(sites, views, complaint):
+    with pytest.raises(TaxonomyDataError, match=complaint):
+        Taxonomy(sites, [], [], [], views)
