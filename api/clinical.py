@@ -1,0 +1,133 @@
+"""Clusters, taxonomy, patients, series and consents over REST."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import PortsDep, PrincipalDep
+from api.schemas import (
+    ClusterOut,
+    PatientOut,
+    PhotoOut,
+    SeriesOut,
+    patient_out,
+    photo_out,
+    series_out,
+)
+from domain import accounts, consent, patients, photos
+from domain.consent import ConsentForm
+from domain.patients import PatientForm, SeriesForm
+from domain.taxonomy import Language
+
+router = APIRouter()
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClusterIn(Strict):
+    name: str = Field(max_length=100)
+
+
+class PatientIn(Strict):
+    cluster_id: UUID
+    name: str = Field(max_length=200)
+    cpr: str = Field(max_length=20)
+
+
+class SeriesIn(Strict):
+    body_site: str = Field(max_length=64)
+    side: str | None = Field(default=None, max_length=16)
+    diagnoses: list[Annotated[str, Field(max_length=16)]] = Field(max_length=20)
+    procedures: list[Annotated[str, Field(max_length=16)]] = Field(default=[], max_length=20)
+    title: str | None = Field(default=None, max_length=200)
+
+
+class ConsentIn(Strict):
+    scopes: list[Annotated[str, Field(max_length=32)]] = Field(max_length=4)
+    given_by: str = Field(max_length=32)
+    method: str = Field(max_length=32)
+
+
+class WithdrawalIn(Strict):
+    scope: str = Field(max_length=32)
+    reason: str = Field(max_length=500)
+
+
+class SeriesDetailOut(SeriesOut):
+    photos: list[PhotoOut]
+
+
+@router.post("/clusters", status_code=201, tags=["clusters"])
+async def create_cluster(body: ClusterIn, principal: PrincipalDep, ports: PortsDep) -> ClusterOut:
+    cluster = await accounts.create_cluster(ports, principal, body.name)
+    return ClusterOut(id=cluster.id, name=cluster.name)
+
+
+@router.get("/clusters", tags=["clusters"])
+async def list_clusters(principal: PrincipalDep, ports: PortsDep) -> list[ClusterOut]:
+    return [ClusterOut(id=c.id, name=c.name) for c in await accounts.list_clusters(ports, principal)]
+
+
+@router.get("/taxonomy", tags=["taxonomy"])
+async def taxonomy(principal: PrincipalDep, ports: PortsDep,
+                   language: Language = "da") -> dict[str, Any]:
+    return ports.taxonomy.as_dict(language)
+
+
+@router.get("/patients", tags=["patients"])
+async def find_patients(
+    principal: PrincipalDep, ports: PortsDep, cluster_id: UUID,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> list[PatientOut]:
+    found = await patients.find_patients(ports, principal, cluster_id, q)
+    return [patient_out(p) for p in found]
+
+
+@router.post("/patients", status_code=201, tags=["patients"])
+async def create_patient(body: PatientIn, principal: PrincipalDep, ports: PortsDep) -> PatientOut:
+    form = PatientForm(body.cluster_id, body.name, body.cpr)
+    return patient_out(await patients.create_patient(ports, principal, form))
+
+
+@router.get("/patients/{patient_id}", tags=["patients"])
+async def get_patient(patient_id: UUID, principal: PrincipalDep, ports: PortsDep) -> dict[str, Any]:
+    patient = await patients.get_patient(ports, principal, patient_id)
+    series = await patients.series_of_patient(ports, principal, patient)
+    return {**patient_out(patient).model_dump(mode="json"),
+            "series": [series_out(s).model_dump(mode="json") for s in series]}
+
+
+@router.post("/patients/{patient_id}/series", status_code=201, tags=["series"])
+async def create_series(
+    patient_id: UUID, body: SeriesIn, principal: PrincipalDep, ports: PortsDep
+) -> SeriesOut:
+    form = SeriesForm(body.body_site, body.side, tuple(body.diagnoses), tuple(body.procedures),
+                      body.title)
+    return series_out(await patients.create_series(ports, principal, patient_id, form))
+
+
+@router.get("/series/{series_id}", tags=["series"])
+async def get_series(series_id: UUID, principal: PrincipalDep, ports: PortsDep) -> SeriesDetailOut:
+    series = await patients.get_series(ports, principal, series_id)
+    shown = await photos.photos_of_series(ports, principal, series)
+    return SeriesDetailOut(**series_out(series).model_dump(), photos=[photo_out(p) for p in shown])
+
+
+@router.post("/series/{series_id}/consents", status_code=201, tags=["consent"])
+async def record_consent(
+    series_id: UUID, body: ConsentIn, principal: PrincipalDep, ports: PortsDep
+) -> SeriesOut:
+    form = ConsentForm(tuple(body.scopes), body.given_by, body.method)
+    return series_out(await consent.record_consent(ports, principal, series_id, form))
+
+
+@router.post("/series/{series_id}/consents/withdraw", tags=["consent"])
+async def withdraw_consent(
+    series_id: UUID, body: WithdrawalIn, principal: PrincipalDep, ports: PortsDep
+) -> SeriesOut:
+    updated = await consent.withdraw_consent(ports, principal, series_id, body.scope, body.reason)
+    return series_out(updated)

@@ -1,0 +1,32 @@
+"""What every route needs: the ports, the settings and the signed-in principal."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from domain import accounts
+from domain.model import Principal
+from domain.ports import Ports
+from settings import Settings
+
+SESSION_COOKIE = "sutura_session"
+
+
+def get_ports(request: Request) -> Ports:
+    ports: Ports = request.app.state.ports
+    return ports
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_principal(request: Request) -> Principal:
+    """The session's principal; NotAuthenticated (401) without a live session."""
+    return await accounts.resolve_session(get_ports(request), request.cookies.get(SESSION_COOKIE))
+
+
+PortsDep = Annotated[Ports, Depends(get_ports)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,60 @@
+"""Domain errors and validation failures as HTTP answers with a readable message."""
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
+
+from domain.errors import (
+    ConsentRequired,
+    Conflict,
+    DomainError,
+    InvalidImage,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    TooLarge,
+)
+
+STATUS = {
+    NotFound: 404,
+    NotPermitted: 403,
+    NotAuthenticated: 401,
+    ConsentRequired: 409,
+    Conflict: 409,
+    InvalidInput: 422,
+    InvalidImage: 422,
+    TooLarge: 413,
+}
+
+
+def status_of(error: DomainError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+async def domain_error_handler(request: Request, error: Exception) -> JSONResponse:
+    if not isinstance(error, DomainError):
+        raise error
+    body: dict[str, object] = {"detail": error.message}
+    if isinstance(error, InvalidInput) and error.field:
+        body["field"] = error.field
+    return JSONResponse(body, status_code=status_of(error), headers={"Cache-Control": "no-store"})
+
+
+async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
+    if not isinstance(error, RequestValidationError):
+        raise error
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
+        problems.append(f"{where}: {item.get('msg', 'invalid')}" if where else item.get("msg"))
+    return JSONResponse({"detail": "; ".join(str(p) for p in problems)}, status_code=422)
+
+
+def install_error_handlers(app: ASGIApp) -> None:
+    app.add_exception_handler(DomainError, domain_error_handler)  # type: ignore[attr-defined]
+    app.add_exception_handler(RequestValidationError, validation_error_handler)  # type: ignore[attr-defined]

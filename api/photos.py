@@ -1,0 +1,69 @@
+"""Photo upload (streamed, encrypted, then acknowledged) and serving (checked, decrypted)."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from api.deps import PortsDep, PrincipalDep
+from api.multipart import StreamingForm
+from api.schemas import PhotoOut, photo_out
+from domain import photos
+from domain.errors import NotFound, TooLarge
+from domain.model import Variant
+from domain.photos import UploadForm
+
+router = APIRouter(tags=["photos"])
+
+# Room for the multipart envelope and the small fields around the file.
+ENVELOPE_BYTES = 64 * 1024
+SERVED_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Disposition": "inline",
+}
+
+
+@router.post("/series/{series_id}/photos", status_code=202,
+             responses={200: {"description": "The same client_id was uploaded before"}})
+async def upload_photo(
+    series_id: UUID, request: Request, principal: PrincipalDep, ports: PortsDep
+) -> JSONResponse:
+    """Multipart fields: file, phase, view, captured_at (ISO 8601), client_id."""
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > ports.limits.max_upload_bytes + ENVELOPE_BYTES:
+        raise TooLarge(f"A photo may be at most {ports.limits.max_upload_bytes // 2**20} MB.")
+    intake = await photos.begin_upload(ports, principal, series_id)
+    try:
+        form = StreamingForm(request.headers.get("content-type", ""), "file", intake.write)
+        await form.read(request.stream())
+    except BaseException:
+        intake.discard()
+        raise
+    fields = form.fields
+    upload = UploadForm(fields.get("phase", ""), fields.get("view", ""),
+                        fields.get("captured_at"), fields.get("client_id"))
+    photo, is_new = await photos.finish_upload(ports, principal, intake, upload)
+    body = photo_out(photo).model_dump(mode="json")
+    return JSONResponse(body, status_code=202 if is_new else 200,
+                        headers={"Location": f"/api/v1/photos/{photo.id}"})
+
+
+@router.get("/photos/{photo_id}")
+async def get_photo(photo_id: UUID, principal: PrincipalDep, ports: PortsDep) -> PhotoOut:
+    return photo_out(await photos.get_photo(ports, principal, photo_id))
+
+
+@router.get("/photos/{photo_id}/{variant}", response_class=StreamingResponse,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
+async def get_photo_variant(
+    photo_id: UUID, variant: Variant, principal: PrincipalDep, ports: PortsDep
+) -> StreamingResponse:
+    if variant == Variant.UPLOAD:
+        raise NotFound("No such photo variant.")
+    photo, stream, content_type = await photos.open_variant(ports, principal, photo_id, variant)
+    headers = dict(SERVED_HEADERS)
+    if variant == Variant.ORIGINAL:
+        extension = "png" if content_type == "image/png" else "jpg"
+        headers["Content-Disposition"] = f'attachment; filename="photo-{photo.id}.{extension}"'
+    return StreamingResponse(stream, media_type=content_type, headers=headers)

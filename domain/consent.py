@@ -1,0 +1,83 @@
+"""Consent per series and purpose: recording it and withdrawing it, with effect at once."""
+
+import uuid
+from dataclasses import dataclass
+from typing import TypeVar
+from uuid import UUID
+
+from domain.audit import record
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.model import Consent, ConsentMethod, GivenBy, Principal, Scope, Series
+from domain.policy import Action, require
+from domain.ports import Ports
+
+MAX_REASON_LENGTH = 500
+E = TypeVar("E", Scope, GivenBy, ConsentMethod)
+
+
+@dataclass(frozen=True)
+class ConsentForm:
+    scopes: tuple[str, ...]
+    given_by: str
+    method: str
+
+
+async def record_consent(
+    ports: Ports, principal: Principal, series_id: UUID, form: ConsentForm
+) -> Series:
+    """Record consent for one or more scopes; scopes already held are left as they are."""
+    series = await _series(ports, principal, series_id)
+    scopes = _parse_scopes(form.scopes)
+    given_by = _parse(GivenBy, form.given_by, "given_by", "who gave the consent")
+    method = _parse(ConsentMethod, form.method, "method", "how the consent was given")
+    now = ports.clock()
+    for scope in scopes:
+        if series.has_consent(scope):
+            continue
+        consent = Consent(uuid.uuid4(), series.id, scope, given_by, method, principal.user.id, now)
+        await ports.clinical.add_consent(consent)
+        await record(ports, principal, "consent.record", cluster_id=series.cluster_id,
+                     object_type="consent", object_id=consent.id)
+    return await _series(ports, principal, series_id)
+
+
+async def withdraw_consent(
+    ports: Ports, principal: Principal, series_id: UUID, scope: str, reason: str
+) -> Series:
+    """Withdraw an active consent; photos stop being visible for that purpose at once."""
+    series = await _series(ports, principal, series_id)
+    wanted = _parse(Scope, scope, "scope", "the consent scope")
+    active = [c for c in series.consents if c.scope == wanted and c.is_active]
+    if not active:
+        raise Conflict("The series holds no active consent for this purpose.")
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput("Say briefly why and how the consent was withdrawn.", field="reason")
+    for consent in active:
+        await ports.clinical.withdraw_consent(consent.id, ports.clock(), principal.user.id, reason)
+        await record(ports, principal, "consent.withdraw", cluster_id=series.cluster_id,
+                     object_type="consent", object_id=consent.id)
+    return await _series(ports, principal, series_id)
+
+
+async def _series(ports: Ports, principal: Principal, series_id: UUID) -> Series:
+    series = await ports.clinical.get_series(series_id)
+    if series is None:
+        raise NotFound("No such series.")
+    require(principal, Action.MANAGE_CONSENT, series.cluster_id, what="series")
+    return series
+
+
+def _parse_scopes(values: tuple[str, ...]) -> tuple[Scope, ...]:
+    if not values:
+        raise InvalidInput("Choose at least one purpose the patient consents to.", field="scopes")
+    return tuple(dict.fromkeys(_parse(Scope, v, "scopes", "a consent scope") for v in values))
+
+
+def _parse(kind: type[E], value: str, field: str, what: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise InvalidInput(f"Unknown {what} {value!r}; choose one of {choices}.",
+                           field=field) from None

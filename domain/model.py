@@ -1,0 +1,168 @@
+"""The things Sutura knows about, as plain frozen dataclasses (see the glossary in README.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from domain.cpr import Cpr
+
+
+class Role(StrEnum):
+    CLINICIAN = "clinician"
+    SECRETARY = "secretary"
+    CLUSTER_ADMIN = "cluster_admin"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Scope(StrEnum):
+    """What a consent allows photos of a series to be used for."""
+
+    CLINICAL = "clinical_documentation"
+    TEACHING = "teaching"
+    RESEARCH = "research"
+    PUBLICATION = "publication"
+
+
+class GivenBy(StrEnum):
+    PATIENT = "patient"
+    GUARDIAN = "parent_or_guardian"
+    NEXT_OF_KIN = "next_of_kin"
+
+
+class ConsentMethod(StrEnum):
+    VERBAL = "verbal"
+    SIGNED_ON_PAPER = "signed_on_paper"
+    SIGNED_ON_SCREEN = "signed_on_screen"
+
+
+class PhotoStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    READY = "ready"
+    REJECTED = "rejected"
+
+
+class Variant(StrEnum):
+    """Stored forms of a photo. UPLOAD is the bytes as received, kept only until processed."""
+
+    UPLOAD = "upload"
+    ORIGINAL = "original"
+    PREVIEW = "preview"
+    THUMBNAIL = "thumbnail"
+
+
+SERVED_VARIANTS = (Variant.ORIGINAL, Variant.PREVIEW, Variant.THUMBNAIL)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: UUID
+    name: str
+
+
+@dataclass(frozen=True)
+class User:
+    id: UUID
+    email: str
+    display_name: str
+    is_system_admin: bool
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in user as seen by one request: who, through which session, with which roles."""
+
+    user: User
+    session_id: str
+    memberships: Mapping[UUID, Role] = field(default_factory=dict)
+
+    def role_in(self, cluster_id: UUID) -> Role | None:
+        return self.memberships.get(cluster_id)
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: UUID
+    cluster_id: UUID
+    name: str
+    cpr: Cpr | None
+    birth_date: date | None
+    sex: Sex | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Consent:
+    id: UUID
+    series_id: UUID
+    scope: Scope
+    given_by: GivenBy
+    method: ConsentMethod
+    recorded_by: UUID
+    recorded_at: datetime
+    withdrawn_at: datetime | None = None
+    withdrawn_by: UUID | None = None
+    withdrawal_reason: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+@dataclass(frozen=True)
+class Series:
+    id: UUID
+    patient_id: UUID
+    cluster_id: UUID
+    body_site_id: str
+    side: str | None
+    diagnosis_codes: tuple[str, ...]
+    procedure_codes: tuple[str, ...]
+    title: str | None
+    created_by: UUID
+    created_at: datetime
+    consents: tuple[Consent, ...] = ()
+
+    def has_consent(self, scope: Scope) -> bool:
+        return any(c.scope == scope and c.is_active for c in self.consents)
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: UUID
+    series_id: UUID
+    cluster_id: UUID
+    phase: str
+    view_id: str
+    captured_at: datetime | None
+    received_at: datetime
+    captured_by: UUID
+    client_id: str
+    status: PhotoStatus
+    reject_reason: str | None
+    width: int | None
+    height: int | None
+    sha256: str
+    size_bytes: int
+    content_types: Mapping[Variant, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    action: str  # e.g. "photo.view", "consent.record", "auth.sign_in"
+    outcome: str  # "ok", "denied", "failed"
+    actor_id: UUID | None
+    cluster_id: UUID | None = None
+    object_type: str | None = None
+    object_id: str | None = None

@@ -1,0 +1,135 @@
+"""Patients and their series: creating, finding and reading them within a cluster."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.audit import record
+from domain.cpr import parse_cpr
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.model import Patient, Principal, Series
+from domain.policy import Action, require
+from domain.ports import NewPatient, NewSeries, Ports
+
+MAX_NAME_LENGTH = 200
+MAX_TITLE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class PatientForm:
+    cluster_id: UUID
+    name: str
+    cpr: str
+
+
+@dataclass(frozen=True)
+class SeriesForm:
+    body_site_id: str
+    side: str | None
+    diagnosis_codes: tuple[str, ...]
+    procedure_codes: tuple[str, ...] = ()
+    title: str | None = None
+
+
+async def create_patient(ports: Ports, principal: Principal, form: PatientForm) -> Patient:
+    """Create a patient from name and CPR; raises InvalidInput, or Conflict for a known CPR."""
+    require(principal, Action.EDIT_PATIENTS, form.cluster_id, what="cluster")
+    name = _clean_text(form.name, "name", MAX_NAME_LENGTH, required=True)
+    cpr = parse_cpr(form.cpr, today=ports.clock().date())
+    existing = await ports.clinical.find_patient_by_cpr(form.cluster_id, cpr)
+    if existing is not None:
+        raise Conflict("A patient with this CPR number already exists in the cluster.")
+    new = NewPatient(form.cluster_id, name, cpr, cpr.birth_date, cpr.sex, principal.user.id)
+    patient = await ports.clinical.add_patient(new)
+    await record(ports, principal, "patient.create", cluster_id=patient.cluster_id,
+                 object_type="patient", object_id=patient.id)
+    return patient
+
+
+async def get_patient(ports: Ports, principal: Principal, patient_id: UUID) -> Patient:
+    patient = await ports.clinical.get_patient(patient_id)
+    if patient is None:
+        raise NotFound("No such patient.")
+    require(principal, Action.VIEW_PATIENTS, patient.cluster_id, what="patient")
+    await record(ports, principal, "patient.view", cluster_id=patient.cluster_id,
+                 object_type="patient", object_id=patient.id)
+    return patient
+
+
+async def find_patients(
+    ports: Ports, principal: Principal, cluster_id: UUID, query: str, limit: int = 50
+) -> list[Patient]:
+    """An exact CPR, or words that start the patient's names; empty query: the most recent."""
+    require(principal, Action.VIEW_PATIENTS, cluster_id, what="cluster")
+    query = query.strip()
+    if not query:
+        return await ports.clinical.recent_patients(cluster_id, limit)
+    if _looks_like_cpr(query):
+        patient = await ports.clinical.find_patient_by_cpr(cluster_id, parse_cpr(query))
+        return [patient] if patient else []
+    words = [word for word in query.lower().split() if len(word) >= 2]
+    if not words:
+        raise InvalidInput("Type at least two letters of a name, or a whole CPR number.")
+    return await ports.clinical.search_patients(cluster_id, words, limit)
+
+
+async def create_series(
+    ports: Ports, principal: Principal, patient_id: UUID, form: SeriesForm
+) -> Series:
+    """Open a series at a body site with taxonomy codes; raises InvalidInput naming the field."""
+    patient = await ports.clinical.get_patient(patient_id)
+    if patient is None:
+        raise NotFound("No such patient.")
+    require(principal, Action.MANAGE_SERIES, patient.cluster_id, what="patient")
+    new = NewSeries(
+        patient.id, patient.cluster_id, *_check_site(ports, form),
+        *_check_codes(ports, form),
+        _clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
+        principal.user.id,
+    )
+    series = await ports.clinical.add_series(new)
+    await record(ports, principal, "series.create", cluster_id=series.cluster_id,
+                 object_type="series", object_id=series.id)
+    return series
+
+
+async def get_series(ports: Ports, principal: Principal, series_id: UUID) -> Series:
+    series = await ports.clinical.get_series(series_id)
+    if series is None:
+        raise NotFound("No such series.")
+    require(principal, Action.VIEW_PATIENTS, series.cluster_id, what="series")
+    return series
+
+
+async def series_of_patient(ports: Ports, principal: Principal, patient: Patient) -> list[Series]:
+    require(principal, Action.VIEW_PATIENTS, patient.cluster_id, what="patient")
+    return await ports.clinical.series_of_patient(patient.id)
+
+
+def _check_site(ports: Ports, form: SeriesForm) -> tuple[str, str | None]:
+    site = ports.taxonomy.body_site(form.body_site_id)
+    return site.id, ports.taxonomy.check_side(site, form.side)
+
+
+def _check_codes(ports: Ports, form: SeriesForm) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if not form.diagnosis_codes:
+        raise InvalidInput("A series needs at least one diagnosis.", field="diagnoses")
+    diagnoses = tuple(dict.fromkeys(ports.taxonomy.diagnosis(c).code for c in form.diagnosis_codes))
+    procedures = tuple(dict.fromkeys(p.code for p in
+                                     ports.taxonomy.check_procedures(form.procedure_codes)))
+    return diagnoses, procedures
+
+
+def _clean_text(value: str, field: str, limit: int, *, required: bool) -> str:
+    cleaned = " ".join(value.split())
+    if required and not cleaned:
+        raise InvalidInput(f"The {field} is required.", field=field)
+    if len(cleaned) > limit:
+        raise InvalidInput(f"The {field} may have at most {limit} characters.", field=field)
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidInput(f"The {field} contains control characters.", field=field)
+    return cleaned
+
+
+def _looks_like_cpr(query: str) -> bool:
+    compact = query.replace("-", "").replace(" ", "")
+    return compact.isdigit()

@@ -1,0 +1,207 @@
+"""Photos: accepting an upload, processing it into derivatives, and reading it back.
+
+An upload is streamed into encrypted storage and committed before it is acknowledged;
+only then is the processing job queued. Reads check membership, role and consent first.
+"""
+
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from domain.audit import record
+from domain.errors import ConsentRequired, Conflict, InvalidImage, InvalidInput, NotFound, TooLarge
+from domain.model import Photo, PhotoStatus, Principal, Scope, Series, Variant
+from domain.policy import Action, can, require, require_photos_visible
+from domain.ports import NewPhoto, PendingUpload, Ports, Rendition
+
+logger = logging.getLogger(__name__)
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    phase: str
+    view: str
+    captured_at: str | None = None
+    client_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedPhoto:
+    width: int
+    height: int
+    renditions: Sequence[Rendition]
+
+
+Renderer = Callable[[bytes], Awaitable[RenderedPhoto]]
+
+
+class Intake:
+    """An upload in progress for one series; write() enforces the size limit."""
+
+    def __init__(self, ports: Ports, principal: Principal, series: Series) -> None:
+        self.photo_id = uuid.uuid4()
+        self.series = series
+        self._principal = principal
+        self._limit = ports.limits.max_upload_bytes
+        self._digest = hashlib.sha256()
+        self.pending: PendingUpload = ports.photos.start_upload(self.photo_id)
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def write(self, chunk: bytes) -> None:
+        if self.pending.size + len(chunk) > self._limit:
+            raise TooLarge(f"A photo may be at most {self._limit // (1024 * 1024)} MB.")
+        self._digest.update(chunk)
+        self.pending.write(chunk)
+
+    def discard(self) -> None:
+        self.pending.discard()
+
+
+async def begin_upload(ports: Ports, principal: Principal, series_id: UUID) -> Intake:
+    """Check the member may add photos to the series now; raises NotFound or ConsentRequired."""
+    series = await _series_for_upload(ports, principal, series_id)
+    return Intake(ports, principal, series)
+
+
+async def finish_upload(
+    ports: Ports, principal: Principal, intake: Intake, form: UploadForm
+) -> tuple[Photo, bool]:
+    """Commit the upload and queue processing; returns the photo and whether it is new."""
+    try:
+        new = await _new_photo(ports, principal, intake, form)
+        existing = await ports.photos.find_by_client_id(principal.user.id, new.client_id)
+        if existing is not None:
+            intake.discard()
+            return _same_upload(existing, intake.series), False
+        series = await _series_for_upload(ports, principal, intake.series.id)
+    except BaseException:
+        intake.discard()
+        raise
+    photo = await ports.photos.commit_upload(intake.photo_id, new, intake.pending)
+    if photo.id != intake.photo_id:  # a concurrent retry with the same client id won the race
+        return _same_upload(photo, series), False
+    await record(ports, principal, "photo.upload", cluster_id=series.cluster_id,
+                 object_type="photo", object_id=photo.id)
+    await ports.queue.enqueue_photo(photo.id)
+    return photo, True
+
+
+async def process_photo(ports: Ports, photo_id: UUID, render: Renderer) -> PhotoStatus:
+    """Make the derivatives of a received photo, or reject it; safe to run more than once."""
+    photo = await ports.photos.get(photo_id)
+    if photo is None:
+        logger.warning("photo %s vanished before processing", photo_id)
+        return PhotoStatus.REJECTED
+    if photo.status in (PhotoStatus.READY, PhotoStatus.REJECTED):
+        return photo.status
+    await ports.photos.set_status(photo_id, PhotoStatus.PROCESSING)
+    data = await ports.photos.read_variant(photo_id, Variant.UPLOAD)
+    try:
+        rendered = await render(data)
+    except InvalidImage as refusal:
+        await ports.photos.reject(photo_id, refusal.message)
+        await record(ports, None, "photo.reject", cluster_id=photo.cluster_id,
+                     object_type="photo", object_id=photo_id)
+        return PhotoStatus.REJECTED
+    await ports.photos.complete(photo_id, rendered.renditions, rendered.width, rendered.height)
+    return PhotoStatus.READY
+
+
+async def get_photo(ports: Ports, principal: Principal, photo_id: UUID) -> Photo:
+    """Photo metadata, if the member may see photos of its series under clinical consent."""
+    photo, _ = await _visible_photo(ports, principal, photo_id)
+    return photo
+
+
+async def photos_of_series(ports: Ports, principal: Principal, series: Series) -> list[Photo]:
+    """The series' photos, or none when its clinical consent is missing or withdrawn."""
+    require(principal, Action.VIEW_PATIENTS, series.cluster_id, what="series")
+    if not _may_see_photos(principal, series):
+        return []
+    return await ports.photos.photos_of_series(series.id)
+
+
+async def open_variant(
+    ports: Ports, principal: Principal, photo_id: UUID, variant: Variant
+) -> tuple[Photo, Iterator[bytes], str]:
+    """Decrypting stream of a served variant and its content type; audited."""
+    photo, series = await _visible_photo(ports, principal, photo_id)
+    if photo.status != PhotoStatus.READY or variant not in photo.content_types:
+        raise NotFound("This photo is not ready to be shown.")
+    action = "photo.download" if variant == Variant.ORIGINAL else "photo.view"
+    await record(ports, principal, action, cluster_id=series.cluster_id,
+                 object_type="photo", object_id=photo.id)
+    return photo, await ports.photos.open_stream(photo.id, variant), photo.content_types[variant]
+
+
+async def _visible_photo(
+    ports: Ports, principal: Principal, photo_id: UUID
+) -> tuple[Photo, Series]:
+    photo = await ports.photos.get(photo_id)
+    series = await ports.clinical.get_series(photo.series_id) if photo else None
+    if photo is None or series is None:
+        raise NotFound("No such photo.")
+    require_photos_visible(principal, series)
+    return photo, series
+
+
+async def _series_for_upload(ports: Ports, principal: Principal, series_id: UUID) -> Series:
+    series = await ports.clinical.get_series(series_id)
+    if series is None:
+        raise NotFound("No such series.")
+    require(principal, Action.UPLOAD_PHOTOS, series.cluster_id, what="series")
+    if not series.has_consent(Scope.CLINICAL):
+        raise ConsentRequired(
+            "This series has no consent for clinical documentation; record it before adding photos."
+        )
+    return series
+
+
+async def _new_photo(
+    ports: Ports, principal: Principal, intake: Intake, form: UploadForm
+) -> NewPhoto:
+    if intake.pending.size == 0:
+        raise InvalidInput("The upload holds no file.", field="file")
+    phase = ports.taxonomy.phase(form.phase).id
+    view = ports.taxonomy.view(form.view).id
+    client_id = form.client_id or str(intake.photo_id)
+    if not _CLIENT_ID.match(client_id):
+        raise InvalidInput("client_id has 1 to 100 letters, digits or . _ : -", field="client_id")
+    captured_at = _parse_instant(form.captured_at, ports.clock())
+    return NewPhoto(intake.series.id, intake.series.cluster_id, phase, view, captured_at,
+                    principal.user.id, client_id, intake.sha256, intake.pending.size)
+
+
+def _parse_instant(value: str | None, now: datetime) -> datetime | None:
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("captured_at must be an ISO 8601 time.", field="captured_at") from None
+    if instant.tzinfo is None:
+        raise InvalidInput("captured_at must include a time zone.", field="captured_at")
+    instant = instant.astimezone(UTC)
+    if instant.year < 1990 or instant > now.replace(year=now.year + 1):
+        raise InvalidInput("captured_at is not a plausible time.", field="captured_at")
+    return instant
+
+
+def _same_upload(photo: Photo, series: Series) -> Photo:
+    if photo.series_id != series.id:
+        raise Conflict("This client_id was already used for a photo in another series.")
+    return photo
+
+
+def _may_see_photos(principal: Principal, series: Series) -> bool:
+    return can(principal, Action.VIEW_PHOTOS, series.cluster_id) and series.has_consent(Scope.CLINICAL)

@@ -1,0 +1,67 @@
+"""Who may do what: the one place every read and change asks.
+
+Membership decides visibility: an object in a cluster the member does not belong to does
+not exist for them (NotFound, never NotPermitted, so ids cannot be probed). The role then
+decides the action (NotPermitted). Photos are further gated by consent for the purpose.
+"""
+
+from enum import StrEnum
+from uuid import UUID
+
+from domain.errors import NotFound, NotPermitted
+from domain.model import Principal, Role, Scope, Series
+
+
+class Action(StrEnum):
+    VIEW_PATIENTS = "view_patients"
+    EDIT_PATIENTS = "edit_patients"
+    VIEW_PHOTOS = "view_photos"
+    UPLOAD_PHOTOS = "upload_photos"
+    MANAGE_SERIES = "manage_series"
+    MANAGE_CONSENT = "manage_consent"
+    MANAGE_MEMBERS = "manage_members"
+
+
+_CLINICAL = frozenset(
+    {
+        Action.VIEW_PATIENTS,
+        Action.EDIT_PATIENTS,
+        Action.VIEW_PHOTOS,
+        Action.UPLOAD_PHOTOS,
+        Action.MANAGE_SERIES,
+        Action.MANAGE_CONSENT,
+    }
+)
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.CLINICIAN: _CLINICAL,
+    Role.SECRETARY: frozenset({Action.VIEW_PATIENTS, Action.EDIT_PATIENTS}),
+    Role.CLUSTER_ADMIN: _CLINICAL | {Action.MANAGE_MEMBERS},
+}
+
+
+def can(principal: Principal, action: Action, cluster_id: UUID) -> bool:
+    role = principal.role_in(cluster_id)
+    return role is not None and action in PERMISSIONS[role]
+
+
+def require(principal: Principal, action: Action, cluster_id: UUID, *, what: str) -> None:
+    """Raise NotFound outside the member's clusters and NotPermitted for a role that may not."""
+    if principal.role_in(cluster_id) is None:
+        raise NotFound(f"No such {what}.")
+    if not can(principal, action, cluster_id):
+        raise NotPermitted(f"Your role does not allow this ({action.value.replace('_', ' ')}).")
+
+
+def require_photos_visible(
+    principal: Principal, series: Series, purpose: Scope = Scope.CLINICAL
+) -> None:
+    """Photos of a series are visible only to clinical roles and only under consent."""
+    require(principal, Action.VIEW_PHOTOS, series.cluster_id, what="photo")
+    if not series.has_consent(purpose):
+        raise NotFound("No such photo.")
+
+
+def require_system_admin(principal: Principal) -> None:
+    if not principal.user.is_system_admin:
+        raise NotPermitted("Only a system administrator may do this.")

@@ -1,0 +1,159 @@
+"""Sutura's command line: serve (default), worker, create-admin, audit verify."""
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from nicegui import app, ui
+
+from api.router import install_api
+from domain import accounts
+from domain.errors import DomainError
+from runtime import start_runtime
+from settings import Settings, load_settings
+from storage.audit_log import AuditRepository
+
+logger = logging.getLogger("sutura")
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("SUTURA_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def install_lifespan(fastapi_app: FastAPI, settings: Settings) -> None:
+    """Start the runtime inside the ASGI lifespan, so no request runs before the database."""
+    original = fastapi_app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        runtime = await start_runtime(settings)
+        application.state.runtime = runtime
+        application.state.ports = runtime.ports
+        application.state.settings = settings
+        if settings.worker_in_process:
+            runtime.start_worker()
+        requeued = await runtime.requeue_unfinished()
+        if requeued:
+            logger.info("re-queued %d unfinished photos", requeued)
+        if await runtime.ports.accounts.count_users() == 0:
+            logger.warning("no users yet: create the first admin with "
+                           "`python main.py create-admin EMAIL --cluster NAME`")
+        try:
+            async with original(application) as state:
+                yield state
+        finally:
+            await runtime.stop()
+
+    fastapi_app.router.lifespan_context = lifespan
+
+
+def build_app(settings: Settings) -> None:
+    from ui.pages import register_pages
+
+    install_api(app, settings.public_url)
+    register_pages()
+    install_lifespan(app, settings)
+
+
+def serve(settings: Settings) -> None:
+    build_app(settings)
+    logger.info("Sutura listening on http://%s:%s", settings.host, settings.port)
+    ui.run(host=settings.host, port=settings.port, title="Sutura", reload=False, show=False,
+           favicon="🩺", uvicorn_logging_level="warning", fastapi_docs=False)
+
+
+async def run_worker(settings: Settings) -> None:
+    runtime = await start_runtime(settings)
+    try:
+        await runtime.requeue_unfinished()
+        runtime.start_worker()
+        logger.info("worker running; stop with Ctrl-C")
+        await runtime.wait_for_worker()
+    finally:
+        await runtime.stop()
+
+
+async def create_admin(settings: Settings, email: str, cluster: str | None) -> int:
+    password = _read_password()
+    runtime = await start_runtime(settings)
+    try:
+        user = await accounts.create_admin(runtime.ports, email, password, cluster)
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)  # noqa: T201
+        return 1
+    finally:
+        await runtime.stop()
+    print(f"created system admin {user.email}")  # noqa: T201
+    return 0
+
+
+async def verify_audit(settings: Settings) -> int:
+    runtime = await start_runtime(settings)
+    try:
+        checked, broken = await AuditRepository().verify()
+    finally:
+        await runtime.stop()
+    if broken is not None:
+        print(f"audit chain BROKEN at entry {broken} (after {checked} good entries)")  # noqa: T201
+        return 1
+    print(f"audit chain intact: {checked} entries")  # noqa: T201
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password (12 characters or more): ")
+        if getpass.getpass("Repeat it: ") != first:
+            raise SystemExit("error: the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    serve_parser = commands.add_parser("serve", help="run the web server (the default)")
+    serve_parser.add_argument("--host", help="address to listen on (SUTURA_HOST)")
+    serve_parser.add_argument("--port", type=int, help="port to listen on (SUTURA_PORT)")
+    commands.add_parser("worker", help="run an arq worker process (scaled mode)")
+    admin = commands.add_parser(
+        "create-admin", help="create a system admin; the password is read from a prompt or stdin"
+    )
+    admin.add_argument("email")
+    admin.add_argument("--cluster", help="create this cluster if missing and make them its admin")
+    audit = commands.add_parser("audit", help="audit log tools")
+    audit.add_argument("action", choices=["verify"], help="verify: check the hash chain")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    arguments = parse_arguments(argv)
+    configure_logging()
+    if arguments.command in (None, "serve"):
+        if getattr(arguments, "host", None):
+            os.environ["SUTURA_HOST"] = arguments.host
+        if getattr(arguments, "port", None):
+            os.environ["SUTURA_PORT"] = str(arguments.port)
+        serve(load_settings())
+        return 0
+    settings = load_settings()
+    if arguments.command == "worker":
+        asyncio.run(run_worker(settings))
+        return 0
+    if arguments.command == "create-admin":
+        return asyncio.run(create_admin(settings, arguments.email, arguments.cluster))
+    return asyncio.run(verify_audit(settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,95 @@
+"""Settings read once from the environment (SUTURA_*), with the embedded defaults.
+
+Unset values give the embedded default: data under ./data, SQLite in it, a private
+redis-server on a Unix socket in it, and the arq worker inside the web process.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MEGABYTE = 1024 * 1024
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None  # None: start a private redis-server inside data_dir
+    host: str
+    port: int
+    public_url: str
+    master_keys: str | None  # "kid:base64,kid:base64" (first is active); None: key files in data_dir
+    lookup_key: str | None  # base64; None: key file in data_dir
+    max_upload_bytes: int
+    max_pixels: int
+    session_idle_minutes: int
+    session_absolute_hours: int
+    worker_in_process: bool
+
+    @property
+    def embedded_redis_socket(self) -> Path:
+        return self.data_dir / "run" / "redis.sock"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def key_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def is_tls(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read SUTURA_* variables; raises SettingsError naming the bad one."""
+    env = dict(os.environ if environ is None else environ)
+    data_dir = Path(env.get("SUTURA_DATA_DIR", "data")).resolve()
+    host = env.get("SUTURA_HOST", "127.0.0.1")
+    port = _integer(env, "SUTURA_PORT", 8080)
+    return Settings(
+        data_dir=data_dir,
+        database_url=env.get("SUTURA_DATABASE_URL") or f"sqlite://{data_dir / 'sutura.sqlite3'}",
+        redis_url=env.get("SUTURA_REDIS_URL") or None,
+        host=host,
+        port=port,
+        public_url=env.get("SUTURA_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
+        master_keys=env.get("SUTURA_MASTER_KEYS") or None,
+        lookup_key=env.get("SUTURA_LOOKUP_KEY") or None,
+        max_upload_bytes=_integer(env, "SUTURA_MAX_UPLOAD_MB", 50) * MEGABYTE,
+        max_pixels=_integer(env, "SUTURA_MAX_MEGAPIXELS", 100) * 1_000_000,
+        session_idle_minutes=_integer(env, "SUTURA_SESSION_IDLE_MINUTES", 30),
+        session_absolute_hours=_integer(env, "SUTURA_SESSION_ABSOLUTE_HOURS", 12),
+        worker_in_process=_boolean(env, "SUTURA_WORKER_IN_PROCESS", True),
+    )
+
+
+def _integer(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _boolean(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")

@@ -1,0 +1,186 @@
+"""Patients, series and consents in the database; names and CPR numbers stay sealed.
+
+A patient's name and CPR are encrypted with the master keyring and bound to the row id.
+Exact CPR lookup uses a keyed HMAC; name search uses keyed HMACs of each name word's
+prefixes (two letters and up), so the database never holds a readable name.
+"""
+
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from domain.cpr import Cpr
+from domain.model import Consent, ConsentMethod, GivenBy, Patient, Scope, Series, Sex
+from domain.ports import NewPatient, NewSeries
+from storage.crypto import Keyring, LookupKey
+from storage.models import ConsentRow, PatientNameTokenRow, PatientRow, SeriesRow
+
+MAX_PREFIX = 20
+
+
+class ClinicalRepository:
+    def __init__(self, keyring: Keyring, lookup: LookupKey) -> None:
+        self._keyring = keyring
+        self._lookup = lookup
+
+    async def add_patient(self, patient: NewPatient) -> Patient:
+        patient_id = uuid.uuid4()
+        async with in_transaction() as connection:
+            row = await PatientRow.create(
+                using_db=connection,
+                id=patient_id,
+                cluster_id=patient.cluster_id,
+                name_sealed=self._keyring.seal_text(patient.name, f"patient.name:{patient_id}"),
+                cpr_sealed=self._seal_cpr(patient.cpr, patient_id),
+                cpr_lookup=self._cpr_lookup(patient.cluster_id, patient.cpr),
+                birth_date=patient.birth_date,
+                sex=patient.sex.value if patient.sex else None,
+                created_by_id=patient.created_by,
+            )
+            tokens = self.name_tokens(patient.cluster_id, patient.name)
+            await PatientNameTokenRow.bulk_create(
+                [PatientNameTokenRow(patient_id=patient_id, cluster_id=patient.cluster_id,
+                                     token=token) for token in tokens],
+                using_db=connection,
+            )
+        return self._patient(row)
+
+    async def get_patient(self, patient_id: UUID) -> Patient | None:
+        row = await PatientRow.get_or_none(id=patient_id)
+        return self._patient(row) if row else None
+
+    async def find_patient_by_cpr(self, cluster_id: UUID, cpr: Cpr) -> Patient | None:
+        lookup = self._cpr_lookup(cluster_id, cpr)
+        row = await PatientRow.get_or_none(cluster_id=cluster_id, cpr_lookup=lookup)
+        return self._patient(row) if row else None
+
+    async def search_patients(
+        self, cluster_id: UUID, name_words: Sequence[str], limit: int
+    ) -> list[Patient]:
+        matching: set[UUID] | None = None
+        for word in name_words:
+            token = self._name_token(cluster_id, _fold(word)[:MAX_PREFIX])
+            rows = await PatientNameTokenRow.filter(cluster_id=cluster_id, token=token).values(
+                "patient_id"
+            )
+            found = {row["patient_id"] for row in rows}
+            matching = found if matching is None else matching & found
+        rows = await PatientRow.filter(id__in=list(matching or ())).order_by("-created_at")
+        patients = [self._patient(row) for row in rows[:limit]]
+        return sorted(patients, key=lambda patient: _fold(patient.name))
+
+    async def recent_patients(self, cluster_id: UUID, limit: int) -> list[Patient]:
+        rows = await PatientRow.filter(cluster_id=cluster_id).order_by("-created_at").limit(limit)
+        return [self._patient(row) for row in rows]
+
+    async def add_series(self, series: NewSeries) -> Series:
+        row = await SeriesRow.create(
+            id=uuid.uuid4(),
+            patient_id=series.patient_id,
+            cluster_id=series.cluster_id,
+            body_site_id=series.body_site_id,
+            side=series.side,
+            diagnosis_codes=list(series.diagnosis_codes),
+            procedure_codes=list(series.procedure_codes),
+            title=series.title,
+            created_by_id=series.created_by,
+        )
+        return _series(row, [])
+
+    async def get_series(self, series_id: UUID) -> Series | None:
+        row = await SeriesRow.get_or_none(id=series_id)
+        if row is None:
+            return None
+        consents = await ConsentRow.filter(series_id=series_id).order_by("recorded_at")
+        return _series(row, consents)
+
+    async def series_of_patient(self, patient_id: UUID) -> list[Series]:
+        rows = await SeriesRow.filter(patient_id=patient_id).order_by("-created_at")
+        consents = await ConsentRow.filter(series_id__in=[row.id for row in rows]).order_by(
+            "recorded_at"
+        )
+        return [_series(row, [c for c in consents if c.series_id == row.id]) for row in rows]
+
+    async def add_consent(self, consent: Consent) -> None:
+        await ConsentRow.create(
+            id=consent.id,
+            series_id=consent.series_id,
+            scope=consent.scope.value,
+            given_by=consent.given_by.value,
+            method=consent.method.value,
+            recorded_by_id=consent.recorded_by,
+            recorded_at=consent.recorded_at,
+        )
+
+    async def withdraw_consent(
+        self, consent_id: UUID, when: datetime, by: UUID, reason: str
+    ) -> None:
+        await ConsentRow.filter(id=consent_id, withdrawn_at__isnull=True).update(
+            withdrawn_at=when, withdrawn_by_id=by, withdrawal_reason=reason
+        )
+
+    def name_tokens(self, cluster_id: UUID, name: str) -> set[str]:
+        tokens = set()
+        for word in _fold(name).split():
+            for end in range(2, min(len(word), MAX_PREFIX) + 1):
+                tokens.add(self._name_token(cluster_id, word[:end]))
+        return tokens
+
+    def _name_token(self, cluster_id: UUID, prefix: str) -> str:
+        return self._lookup.digest("patient.name", f"{cluster_id}:{prefix}")
+
+    def _cpr_lookup(self, cluster_id: UUID, cpr: Cpr | None) -> str | None:
+        return self._lookup.digest("patient.cpr", f"{cluster_id}:{cpr.digits}") if cpr else None
+
+    def _seal_cpr(self, cpr: Cpr | None, patient_id: UUID) -> str | None:
+        return self._keyring.seal_text(cpr.digits, f"patient.cpr:{patient_id}") if cpr else None
+
+    def _patient(self, row: PatientRow) -> Patient:
+        name = self._keyring.open_text(row.name_sealed, f"patient.name:{row.id}")
+        cpr = None
+        if row.cpr_sealed:
+            cpr = Cpr(self._keyring.open_text(row.cpr_sealed, f"patient.cpr:{row.id}"))
+        sex = Sex(row.sex) if row.sex else None
+        return Patient(row.id, row.cluster_id, name, cpr, row.birth_date, sex, row.created_at)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so "Søren" and "soren" meet; æ and ø fold to ae and o."""
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _series(row: SeriesRow, consents: Sequence[ConsentRow]) -> Series:
+    return Series(
+        id=row.id,
+        patient_id=row.patient_id,
+        cluster_id=row.cluster_id,
+        body_site_id=row.body_site_id,
+        side=row.side,
+        diagnosis_codes=tuple(row.diagnosis_codes),
+        procedure_codes=tuple(row.procedure_codes),
+        title=row.title,
+        created_by=row.created_by_id,
+        created_at=row.created_at,
+        consents=tuple(_consent(c) for c in consents),
+    )
+
+
+def _consent(row: ConsentRow) -> Consent:
+    return Consent(
+        id=row.id,
+        series_id=row.series_id,
+        scope=Scope(row.scope),
+        given_by=GivenBy(row.given_by),
+        method=ConsentMethod(row.method),
+        recorded_by=row.recorded_by_id,
+        recorded_at=row.recorded_at,
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_by=row.withdrawn_by_id,
+        withdrawal_reason=row.withdrawal_reason,
+    )

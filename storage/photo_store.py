@@ -1,0 +1,198 @@
+"""Photos in the database and their encrypted blobs on disk, kept in step.
+
+Blob files are written and made durable before the rows that hold their keys are
+committed; files whose rows were replaced or never committed are deleted afterwards. A
+crash therefore leaves the old state or the new one, plus at worst an unreadable orphan.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from domain.model import Photo, PhotoStatus, Variant
+from domain.ports import NewPhoto, PendingUpload, Rendition
+from storage.blob_store import BlobRef, BlobStore, PendingBlob
+from storage.crypto import WrappedKey
+from storage.models import BlobRow, PhotoRow
+
+
+def blob_context(photo_id: UUID, variant: Variant) -> str:
+    return f"photo:{photo_id}:{variant.value}"
+
+
+class PhotoRepository:
+    def __init__(self, blobs: BlobStore, clock: Callable[[], datetime]) -> None:
+        self._blobs = blobs
+        self._clock = clock
+
+    def start_upload(self, photo_id: UUID) -> PendingUpload:
+        return self._blobs.start(blob_context(photo_id, Variant.UPLOAD))
+
+    async def commit_upload(
+        self, photo_id: UUID, photo: NewPhoto, upload: PendingUpload
+    ) -> Photo:
+        if not isinstance(upload, PendingBlob):
+            raise TypeError("the upload was not started by this store")
+        ref = upload.commit()
+        try:
+            async with in_transaction() as connection:
+                row = await PhotoRow.create(
+                    using_db=connection, id=photo_id, status=PhotoStatus.RECEIVED.value,
+                    received_at=self._clock(), **_new_photo_fields(photo),
+                )
+                await _save_blob(row.id, Variant.UPLOAD, ref, None, connection)
+        except IntegrityError:
+            self._blobs.delete(ref.path)
+            existing = await self.find_by_client_id(photo.captured_by, photo.client_id)
+            if existing is None:
+                raise
+            return existing
+        return await self._photo(row)
+
+    async def find_by_client_id(self, captured_by: UUID, client_id: str) -> Photo | None:
+        row = await PhotoRow.get_or_none(captured_by_id=captured_by, client_id=client_id)
+        return await self._photo(row) if row else None
+
+    async def get(self, photo_id: UUID) -> Photo | None:
+        row = await PhotoRow.get_or_none(id=photo_id)
+        return await self._photo(row) if row else None
+
+    async def photos_of_series(self, series_id: UUID) -> list[Photo]:
+        rows = await PhotoRow.filter(series_id=series_id).order_by("captured_at", "received_at")
+        types = await _content_types([row.id for row in rows])
+        return [_photo(row, types.get(row.id, {})) for row in rows]
+
+    async def photo_counts(self, series_ids: Sequence[UUID]) -> dict[UUID, int]:
+        rows = (
+            await PhotoRow.filter(series_id__in=list(series_ids), status=PhotoStatus.READY.value)
+            .annotate(count=Count("id"))
+            .group_by("series_id")
+            .values("series_id", "count")
+        )
+        return {row["series_id"]: row["count"] for row in rows}
+
+    async def set_status(self, photo_id: UUID, status: PhotoStatus) -> None:
+        await PhotoRow.filter(id=photo_id).update(status=status.value)
+
+    async def read_variant(self, photo_id: UUID, variant: Variant) -> bytes:
+        row = await BlobRow.get(photo_id=photo_id, variant=variant.value)
+        return self._blobs.read(_ref(row), blob_context(photo_id, variant))
+
+    async def open_stream(self, photo_id: UUID, variant: Variant) -> Iterator[bytes]:
+        row = await BlobRow.get(photo_id=photo_id, variant=variant.value)
+        return self._blobs.stream(_ref(row), blob_context(photo_id, variant))
+
+    async def complete(
+        self, photo_id: UUID, renditions: Sequence[Rendition], width: int, height: int
+    ) -> None:
+        """Store the derivatives, mark the photo ready and drop the upload, all or nothing."""
+        refs = [
+            (r, self._blobs.put(r.data, blob_context(photo_id, r.variant))) for r in renditions
+        ]
+        replaced = await self._swap_blobs(photo_id, refs, width, height)
+        for path in replaced:
+            self._blobs.delete(path)
+
+    async def reject(self, photo_id: UUID, reason: str) -> None:
+        """Mark rejected and destroy the upload: refused bytes are not kept."""
+        async with in_transaction() as connection:
+            rows = await BlobRow.filter(photo_id=photo_id).using_db(connection)
+            await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
+            await PhotoRow.filter(id=photo_id).using_db(connection).update(
+                status=PhotoStatus.REJECTED.value, reject_reason=reason[:300]
+            )
+        for row in rows:
+            self._blobs.delete(row.path)
+
+    async def unfinished(self) -> list[UUID]:
+        statuses = [PhotoStatus.RECEIVED.value, PhotoStatus.PROCESSING.value]
+        rows = await PhotoRow.filter(status__in=statuses).values("id")
+        return [row["id"] for row in rows]
+
+    async def _swap_blobs(
+        self, photo_id: UUID, refs: Sequence[tuple[Rendition, BlobRef]], width: int, height: int
+    ) -> list[str]:
+        async with in_transaction() as connection:
+            old = await BlobRow.filter(photo_id=photo_id).using_db(connection)
+            await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
+            for rendition, ref in refs:
+                await _save_blob(photo_id, rendition.variant, ref, rendition.content_type,
+                                 connection)
+            await PhotoRow.filter(id=photo_id).using_db(connection).update(
+                status=PhotoStatus.READY.value, width=width, height=height
+            )
+        return [row.path for row in old]
+
+    async def _photo(self, row: PhotoRow) -> Photo:
+        types = await _content_types([row.id])
+        return _photo(row, types.get(row.id, {}))
+
+
+async def _save_blob(
+    photo_id: UUID, variant: Variant, ref: BlobRef, content_type: str | None,
+    connection: BaseDBAsyncClient,
+) -> None:
+    await BlobRow.create(
+        using_db=connection,
+        photo_id=photo_id,
+        variant=variant.value,
+        path=ref.path,
+        kid=ref.key.kid,
+        wrapped_key=ref.key.blob,
+        content_type=content_type,
+        size_bytes=ref.size,
+    )
+
+
+def _ref(row: BlobRow) -> BlobRef:
+    return BlobRef(row.path, WrappedKey(row.kid, bytes(row.wrapped_key)), row.size_bytes)
+
+
+async def _content_types(photo_ids: list[UUID]) -> dict[UUID, dict[Variant, str]]:
+    rows = await BlobRow.filter(photo_id__in=photo_ids, content_type__isnull=False).values(
+        "photo_id", "variant", "content_type"
+    )
+    types: dict[UUID, dict[Variant, str]] = {}
+    for row in rows:
+        types.setdefault(row["photo_id"], {})[Variant(row["variant"])] = row["content_type"]
+    return types
+
+
+def _new_photo_fields(photo: NewPhoto) -> dict[str, object]:
+    return {
+        "series_id": photo.series_id,
+        "cluster_id": photo.cluster_id,
+        "phase": photo.phase,
+        "view_id": photo.view_id,
+        "captured_at": photo.captured_at,
+        "captured_by_id": photo.captured_by,
+        "client_id": photo.client_id,
+        "sha256": photo.sha256,
+        "size_bytes": photo.size_bytes,
+    }
+
+
+def _photo(row: PhotoRow, content_types: dict[Variant, str]) -> Photo:
+    return Photo(
+        id=row.id,
+        series_id=row.series_id,
+        cluster_id=row.cluster_id,
+        phase=row.phase,
+        view_id=row.view_id,
+        captured_at=row.captured_at,
+        received_at=row.received_at,
+        captured_by=row.captured_by_id,
+        client_id=row.client_id,
+        status=PhotoStatus(row.status),
+        reject_reason=row.reject_reason,
+        width=row.width,
+        height=row.height,
+        sha256=row.sha256,
+        size_bytes=row.size_bytes,
+        content_types=content_types,
+    )

@@ -1,0 +1,6 @@
+from nicegui import ui
+
+
+@ui.page("/")
+def index() -> None:
+    ui.label("Sutura")

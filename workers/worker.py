@@ -1,0 +1,42 @@
+"""The arq worker: which tasks it runs and with what, in-process or as its own process."""
+
+from typing import Any
+
+from arq import Worker
+from arq.connections import ArqRedis
+from arq.worker import func
+
+from domain.ports import Ports
+from workers.imaging_pool import ImagingPool
+from workers.queue import QUEUE_NAME, deserialize_job, serialize_job
+from workers.tasks import process_photo
+
+JOB_TIMEOUT_S = 300
+HEALTH_CHECK_INTERVAL_S = 10
+
+
+def build_worker(
+    ports: Ports,
+    redis: ArqRedis,
+    imaging: ImagingPool,
+    *,
+    burst: bool = False,
+    handle_signals: bool = True,
+) -> Worker:
+    ctx: dict[str, Any] = {"ports": ports, "imaging": imaging}
+    return Worker(
+        functions=(func(process_photo, name="process_photo", max_tries=5),),
+        queue_name=QUEUE_NAME,
+        redis_pool=redis,
+        ctx=ctx,
+        burst=burst,
+        poll_delay=0.2 if not burst else 0,
+        handle_signals=handle_signals,
+        max_jobs=2,
+        job_timeout=JOB_TIMEOUT_S,
+        keep_result=0,
+        health_check_interval=HEALTH_CHECK_INTERVAL_S,
+        job_serializer=serialize_job,
+        job_deserializer=deserialize_job,
+        log_results=False,
+    )
