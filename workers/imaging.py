@@ -38,7 +38,6 @@ PREVIEW_QUALITY = 85
 THUMBNAIL_QUALITY = 80
 HEIF_ORIGINAL_QUALITY = 92
 RESAMPLING = Image.Resampling.BICUBIC
-WHITE = 255
 TRANSPOSES = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -217,7 +216,7 @@ def flatten_alpha(image: Image.Image) -> Image.Image:
     """Composite a transparent photo onto white, since JPEG has no alpha."""
     if image.mode not in ("RGBA", "LA"):
         return image
-    background = Image.new(image.mode[:-1], image.size, WHITE)
+    background = Image.new(image.mode[:-1], image.size, "white")
     background.paste(image, mask=image.getchannel("A"))
     return background
 
