@@ -1,6 +1,0 @@
-from nicegui import ui
-
-
-@ui.page("/")
-def index() -> None:
-    ui.label("Sutura")
