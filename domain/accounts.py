@@ -137,3 +137,8 @@ def _dummy_hash(ports: Ports) -> str:
         _DUMMY_HASH["hash"] = ports.hash_password(secrets.token_urlsafe(16))
     return _DUMMY_HASH["hash"]
 
+
+
+async def has_users(ports: Ports) -> bool:
+    """Whether anyone can sign in yet (a fresh install has no accounts at all)."""
+    return await ports.accounts.count_users() > 0

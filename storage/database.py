@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ async def open_database(database_url: str) -> None:
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+    # Tortoise caches SQL per connection name and table, not per dialect: a process that
+    # reopens on another engine (the tests switch between SQLite and PostgreSQL) must forget it.
+    EXECUTOR_CACHE.clear()
 
 
 def _connection(database_url: str) -> str | dict[str, Any]:
@@ -52,3 +56,7 @@ def _connection(database_url: str) -> str | dict[str, Any]:
             "busy_timeout": 10000,
         },
     }
+
+
+# For `python -m tortoise --config storage.database.MIGRATION_CONFIG makemigrations`.
+MIGRATION_CONFIG = tortoise_config("sqlite://:memory:")

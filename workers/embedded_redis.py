@@ -51,6 +51,8 @@ class EmbeddedRedis:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        if self._process.stderr is not None:
+            self._process.stderr.close()
         self._process = None
         self.socket_path.unlink(missing_ok=True)
         logger.info("embedded redis-server stopped")
