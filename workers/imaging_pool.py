@@ -44,10 +44,20 @@ class ImagingPool:
         self._max_workers = max_workers
         self._memory_limit_bytes = memory_limit_bytes
         self._timeout_s = timeout_s
+        # Photos wait here for a free child, so that waiting does not count against their time
+        # bound (a queued photo timing out would kill the child working on another one).
+        self._free_workers = asyncio.Semaphore(max_workers)
         self._executor, self._ready = self._start_executor()
 
     async def make_derivatives(self, data: bytes, *, max_pixels: int) -> Derivatives:
         """Raise InvalidImage when the photo is refused, runs out of memory or time."""
+        async with self._free_workers:
+            return await self._run(data, max_pixels)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    async def _run(self, data: bytes, max_pixels: int) -> Derivatives:
         executor = await self._ready_executor()
         future = executor.submit(imaging.make_derivatives, data, max_pixels=max_pixels)
         try:
@@ -63,9 +73,6 @@ class ImagingPool:
             logger.warning("Photo processing exceeded %.1f s; killing the child", self._timeout_s)
             self._replace(executor, kill=True)
             raise InvalidImage(TOO_SLOW) from None
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _start_executor(self) -> tuple[ProcessPoolExecutor, Future[None]]:
         executor = ProcessPoolExecutor(

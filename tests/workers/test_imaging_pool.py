@@ -1,3 +1,4 @@
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,16 @@ async def test_photo_over_the_time_bound_is_refused_and_the_pool_recovers():
 
     assert refusal.value.message == imaging_pool.TOO_SLOW
     assert (result.width, result.height) == (32, 32)
+
+
+async def test_waiting_for_a_busy_child_does_not_count_against_the_time_bound():
+    pool = ImagingPool(timeout_s=0.4)
+    photo = (PHOTOS / "orient_1_landscape.jpg").read_bytes()
+    try:
+        results = await asyncio.gather(
+            *(pool.make_derivatives(photo, max_pixels=MAX_PIXELS) for _ in range(16))
+        )
+    finally:
+        pool.close()
+
+    assert [(result.width, result.height) for result in results] == [(1800, 1200)] * 16
