@@ -1,5 +1,8 @@
-"""Registers the portal's pages."""
+"""Registers the portal's pages, one module per page or area."""
+
+from ui import admin, login, patient, patients, series
 
 
 def register_pages() -> None:
-    from ui import placeholder  # noqa: F401
+    for module in (login, patients, patient, series, admin):
+        module.register()

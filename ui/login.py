@@ -1,0 +1,90 @@
+"""The sign-in page: the browser posts the credentials to the API, which sets the session cookie.
+
+The password goes from the page straight to /api/v1/auth/login; Python never sends it back.
+"""
+
+from typing import Any
+
+from nicegui import ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from ui.frame import apply_theme
+from ui.session import open_session
+
+EMAIL_ID = "login-email"
+PASSWORD_ID = "login-password"  # noqa: S105 (an element id, not a secret)
+SIGN_IN_JS = f"""(async () => {{
+  const body = {{
+    email: document.getElementById("{EMAIL_ID}").value,
+    password: document.getElementById("{PASSWORD_ID}").value,
+  }};
+  try {{
+    const response = await fetch("/api/v1/auth/login", {{
+      method: "POST", credentials: "same-origin",
+      headers: {{"Content-Type": "application/json"}}, body: JSON.stringify(body),
+    }});
+    let detail = "";
+    if (response.status !== 200) {{
+      try {{ detail = String((await response.json()).detail); }}
+      catch (error) {{ detail = "Sign-in failed (" + response.status + ")."; }}
+    }}
+    return {{status: response.status, detail: detail}};
+  }} catch (error) {{
+    return {{status: 0, detail: "The server could not be reached. Try again."}};
+  }}
+}})()"""
+FIRST_ADMIN_HINT = (
+    "No account yet? Ask your administrator. On a new installation the first system "
+    "administrator is created on the server with:"
+)
+
+
+def register() -> None:
+    ui.page("/login", title="Sign in · Sutura")(login_page)
+
+
+async def login_page(request: Request) -> RedirectResponse | None:
+    if await open_session(request) is not None:
+        return RedirectResponse("/", status_code=303)
+    apply_theme()
+    with ui.column().classes("w-full max-w-sm mx-auto px-4 pt-16 gap-4"):
+        ui.label("Sutura").classes("text-2xl font-semibold text-primary")
+        ui.label("Clinical photography").classes("text-slate-500 -mt-3")
+        _sign_in_card()
+        _first_admin_hint()
+    return None
+
+
+def _sign_in_card() -> None:
+    with ui.card().classes("w-full gap-3"):
+        email = ui.input("Email").props(f"for={EMAIL_ID} type=email autocomplete=username")
+        password = ui.input("Password", password=True).props(
+            f"for={PASSWORD_ID} autocomplete=current-password"
+        )
+        message = ui.label().classes("text-negative text-sm")
+        message.set_visibility(False)
+        button = ui.button("Sign in").props("unelevated no-caps").classes("w-full")
+
+        async def submit() -> None:
+            button.props("loading")
+            result: Any = await ui.run_javascript(SIGN_IN_JS, timeout=30)
+            button.props(remove="loading")
+            if isinstance(result, dict) and result.get("status") == 200:
+                ui.navigate.to("/")
+                return
+            detail = result.get("detail") if isinstance(result, dict) else None
+            message.set_text(str(detail or "Sign-in failed. Try again."))
+            message.set_visibility(True)
+
+        button.on_click(submit)
+        for field in (email, password):
+            field.classes("w-full").on("keydown.enter", submit)
+
+
+def _first_admin_hint() -> None:
+    with ui.expansion("First time here?").classes("w-full text-slate-600 text-sm"):
+        ui.label(FIRST_ADMIN_HINT).classes("text-sm")
+        ui.label("python main.py create-admin EMAIL --cluster NAME").classes(
+            "font-mono text-xs bg-slate-100 p-2 rounded break-all"
+        )

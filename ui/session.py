@@ -1,0 +1,73 @@
+"""The signed-in member behind a portal page, checked again before every action.
+
+A page reads the session cookie once, keeps the token in this object on the server (never
+in app.storage, never in a URL) and asks the domain again whenever the user acts, so a
+session that ended elsewhere stops working on a page that is still open.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import cast
+
+from nicegui import app, ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from api.deps import SESSION_COOKIE
+from domain import accounts
+from domain.errors import DomainError, NotAuthenticated
+from domain.model import Principal
+from domain.ports import Ports
+
+LOGIN_PATH = "/login"
+
+Action = Callable[[Principal], Awaitable[None]]
+
+
+class PageSession:
+    """One page's hold on a session: the ports, the token and the latest principal."""
+
+    def __init__(self, ports: Ports, token: str, principal: Principal) -> None:
+        self.ports = ports
+        self._token = token
+        self.principal = principal
+
+    async def recheck(self) -> Principal:
+        """Resolve the session again; raises NotAuthenticated when it has ended."""
+        self.principal = await accounts.resolve_session(self.ports, self._token)
+        return self.principal
+
+    def guarded(self, action: Action) -> Callable[[], Awaitable[None]]:
+        """An event handler that re-checks the session, runs the action and reports errors."""
+
+        async def handle() -> None:
+            await self.run(action)
+
+        return handle
+
+    async def run(self, action: Action) -> None:
+        try:
+            principal = await self.recheck()
+            await action(principal)
+        except NotAuthenticated as error:
+            ui.notify(error.message, type="negative")
+            ui.navigate.to(LOGIN_PATH)
+        except DomainError as error:
+            ui.notify(error.message, type="negative")
+
+
+def ports() -> Ports:
+    return cast(Ports, app.state.ports)
+
+
+async def open_session(request: Request) -> PageSession | None:
+    """The page's session from the cookie, or None when there is no live session."""
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    try:
+        principal = await accounts.resolve_session(ports(), token)
+    except NotAuthenticated:
+        return None
+    return PageSession(ports(), token, principal)
+
+
+def to_login() -> RedirectResponse:
+    return RedirectResponse(LOGIN_PATH, status_code=303)

@@ -1,0 +1,139 @@
+"""Adding photos to a series from the browser.
+
+Not ui.upload: it would spool the plaintext photo into a temporary file. The browser posts
+each chosen file to the REST API, which encrypts it as it streams in, and reports each
+file's outcome back to this page as an event.
+"""
+
+import json
+from collections.abc import Awaitable, Callable
+
+from nicegui import events, ui
+
+from domain.model import Principal, Series
+from domain.taxonomy import Taxonomy, View
+from ui.session import PageSession
+
+UPLOAD_JS = """(() => {
+  const input = getHtmlElement(%(input)s);
+  const files = Array.from(input.files || []);
+  if (!files.length) { emitEvent(%(event)s, {kind: "none"}); return; }
+  (async () => {
+    for (const [index, file] of files.entries()) {
+      emitEvent(%(event)s, {kind: "file", index, name: file.name, state: "uploading"});
+      const body = new FormData();
+      body.append("phase", %(phase)s);
+      body.append("view", %(view)s);
+      body.append("client_id", crypto.randomUUID());
+      body.append("captured_at", new Date(file.lastModified).toISOString());
+      body.append("file", file);
+      let state = "failed", detail = "";
+      try {
+        const response = await fetch(%(url)s, {method: "POST", credentials: "same-origin", body});
+        if (response.status === 202 || response.status === 200) { state = "done"; }
+        else {
+          try { detail = String((await response.json()).detail); }
+          catch (error) { detail = "The server answered " + response.status + "."; }
+        }
+      } catch (error) { detail = "The server could not be reached."; }
+      emitEvent(%(event)s, {kind: "file", index, name: file.name, state, detail});
+    }
+    input.value = "";
+    emitEvent(%(event)s, {kind: "finished"});
+  })();
+})()"""
+STATE_TEXT = {"uploading": "uploading…", "done": "uploaded", "failed": "not uploaded"}
+
+
+def views_for_site(taxonomy: Taxonomy, site_id: str) -> list[View]:
+    """Views of the site, its parents or its parts first, then the views for any site."""
+    related = set(taxonomy.subtree(site_id))
+    site = taxonomy.body_sites.get(site_id)
+    while site is not None and site.parent_id:
+        related.add(site.parent_id)
+        site = taxonomy.body_sites.get(site.parent_id)
+    ordered = sorted(taxonomy.views.values(), key=lambda v: v.sort_order)
+    specific = [v for v in ordered if related.intersection(v.body_site_ids)]
+    generic = [v for v in ordered if "*" in v.body_site_ids]
+    return specific + generic or ordered
+
+
+class UploadPanel:
+    def __init__(
+        self, session: PageSession, series: Series, on_uploaded: Callable[[], Awaitable[None]]
+    ) -> None:
+        self.session = session
+        self.series = series
+        self.on_uploaded = on_uploaded
+        self.event = f"sutura_upload_{id(self)}"
+        self._rows: dict[int, ui.label] = {}
+        self._build()
+        ui.on(self.event, self._report)
+
+    def _build(self) -> None:
+        taxonomy = self.session.ports.taxonomy
+        phases = sorted(taxonomy.phases.values(), key=lambda p: p.sort_order)
+        views = views_for_site(taxonomy, self.series.body_site_id)
+        with ui.column().classes("w-full gap-2"):
+            ui.label("Add photos").classes("font-medium")
+            self.files = ui.element("input").classes("w-full text-sm photo-files")
+            self.files.props["type"] = "file"
+            self.files.props["accept"] = "image/*,.heic,.heif"
+            self.files.props["multiple"] = True
+            with ui.row().classes("w-full gap-2"):
+                self.phase = ui.select(
+                    {p.id: p.name_en for p in phases}, label="Phase", value=phases[0].id
+                ).props("outlined dense")
+                self.view = ui.select(
+                    {v.id: v.name_en for v in views},
+                    label="View",
+                    value=views[0].id,
+                    with_input=True,
+                ).props("outlined dense")
+                self.phase.classes("grow min-w-[10rem]")
+                self.view.classes("grow min-w-[12rem]")
+            self.button = ui.button(
+                "Upload", icon="upload", on_click=self.session.guarded(self._start)
+            )
+            self.button.props("unelevated no-caps")
+            self.progress = ui.column().classes("w-full gap-0")
+
+    async def _start(self, principal: Principal) -> None:
+        self.progress.clear()
+        self._rows = {}
+        self.button.props("loading")
+        ui.run_javascript(
+            UPLOAD_JS
+            % {
+                "input": self.files.id,
+                "event": json.dumps(self.event),
+                "phase": json.dumps(self.phase.value),
+                "view": json.dumps(self.view.value),
+                "url": json.dumps(f"/api/v1/series/{self.series.id}/photos"),
+            }
+        )
+
+    async def _report(self, event: events.GenericEventArguments) -> None:
+        report = event.args if isinstance(event.args, dict) else {}
+        kind = report.get("kind")
+        if kind == "file":
+            self._show_file(report)
+        elif kind == "none":
+            self.button.props(remove="loading")
+            ui.notify("Choose one or more photos first.", type="warning")
+        elif kind == "finished":
+            self.button.props(remove="loading")
+            await self.on_uploaded()
+
+    def _show_file(self, report: dict[str, object]) -> None:
+        index = int(str(report.get("index", 0)))
+        state = str(report.get("state", ""))
+        text = f"{report.get('name', 'Photo')}: {STATE_TEXT.get(state, state)}"
+        if report.get("detail"):
+            text += f" ({report['detail']})"
+        if index not in self._rows:
+            with self.progress:
+                self._rows[index] = ui.label().classes("text-sm break-all upload-outcome")
+        self._rows[index].set_text(text)
+        color = {"done": "text-positive", "failed": "text-negative"}.get(state, "text-slate-600")
+        self._rows[index].classes(replace=f"text-sm break-all upload-outcome {color}")
