@@ -46,8 +46,10 @@ def install_lifespan(fastapi_app: FastAPI, settings: Settings) -> None:
         if requeued:
             logger.info("re-queued %d unfinished photos", requeued)
         if await runtime.ports.accounts.count_users() == 0:
-            logger.warning("no users yet: create the first admin with "
-                           "`python main.py create-admin EMAIL --cluster NAME`")
+            logger.warning(
+                "no users yet: create the first admin with "
+                "`python main.py create-admin EMAIL --cluster NAME`"
+            )
         try:
             async with original(application) as state:
                 yield state
@@ -68,8 +70,16 @@ def build_app(settings: Settings) -> None:
 def serve(settings: Settings) -> None:
     build_app(settings)
     logger.info("Sutura listening on http://%s:%s", settings.host, settings.port)
-    ui.run(host=settings.host, port=settings.port, title="Sutura", reload=False, show=False,
-           favicon="🩺", uvicorn_logging_level="warning", fastapi_docs=False)
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title="Sutura",
+        reload=False,
+        show=False,
+        favicon="🩺",
+        uvicorn_logging_level="warning",
+        fastapi_docs=False,
+    )
 
 
 async def run_worker(settings: Settings) -> None:

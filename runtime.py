@@ -55,8 +55,9 @@ class Runtime:
         return len(unfinished)
 
     def start_worker(self, *, burst: bool = False) -> Worker:
-        self.worker = build_worker(self.ports, self.redis, self.imaging, burst=burst,
-                                   handle_signals=False)
+        self.worker = build_worker(
+            self.ports, self.redis, self.imaging, burst=burst, handle_signals=False
+        )
         self._worker_task = asyncio.get_running_loop().create_task(self.worker.async_run())
         return self.worker
 
@@ -114,12 +115,14 @@ async def start_runtime(settings: Settings) -> Runtime:
         redis_url = embedded.url
     try:
         await open_database(settings.database_url)
-        redis = await create_pool(redis_settings(redis_url), job_serializer=serialize_job,
-                                  job_deserializer=deserialize_job)
+        redis = await create_pool(
+            redis_settings(redis_url),
+            job_serializer=serialize_job,
+            job_deserializer=deserialize_job,
+        )
     except BaseException:
         if embedded is not None:
             embedded.stop()
         raise
     queue = ArqQueue(redis)
-    return Runtime(settings, build_ports(settings, queue), redis, queue, ImagingPool(),
-                   embedded)
+    return Runtime(settings, build_ports(settings, queue), redis, queue, ImagingPool(), embedded)

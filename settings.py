@@ -23,7 +23,9 @@ class Settings:
     host: str
     port: int
     public_url: str
-    master_keys: str | None  # "kid:base64,kid:base64" (first is active); None: key files in data_dir
+    master_keys: (
+        str | None
+    )  # "kid:base64,kid:base64" (first is active); None: key files in data_dir
     lookup_key: str | None  # base64; None: key file in data_dir
     max_upload_bytes: int
     max_pixels: int

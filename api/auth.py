@@ -17,8 +17,7 @@ class LoginIn(BaseModel):
 
 
 @router.post("/auth/login")
-async def login(body: LoginIn, response: Response, ports: PortsDep,
-                settings: SettingsDep) -> MeOut:
+async def login(body: LoginIn, response: Response, ports: PortsDep, settings: SettingsDep) -> MeOut:
     token, principal = await accounts.sign_in(ports, body.email, body.password)
     response.set_cookie(
         SESSION_COOKIE,

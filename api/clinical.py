@@ -69,18 +69,23 @@ async def create_cluster(body: ClusterIn, principal: PrincipalDep, ports: PortsD
 
 @router.get("/clusters", tags=["clusters"])
 async def list_clusters(principal: PrincipalDep, ports: PortsDep) -> list[ClusterOut]:
-    return [ClusterOut(id=c.id, name=c.name) for c in await accounts.list_clusters(ports, principal)]
+    return [
+        ClusterOut(id=c.id, name=c.name) for c in await accounts.list_clusters(ports, principal)
+    ]
 
 
 @router.get("/taxonomy", tags=["taxonomy"])
-async def taxonomy(principal: PrincipalDep, ports: PortsDep,
-                   language: Language = "da") -> dict[str, Any]:
+async def taxonomy(
+    principal: PrincipalDep, ports: PortsDep, language: Language = "da"
+) -> dict[str, Any]:
     return ports.taxonomy.as_dict(language)
 
 
 @router.get("/patients", tags=["patients"])
 async def find_patients(
-    principal: PrincipalDep, ports: PortsDep, cluster_id: UUID,
+    principal: PrincipalDep,
+    ports: PortsDep,
+    cluster_id: UUID,
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> list[PatientOut]:
     found = await patients.find_patients(ports, principal, cluster_id, q)
@@ -97,16 +102,19 @@ async def create_patient(body: PatientIn, principal: PrincipalDep, ports: PortsD
 async def get_patient(patient_id: UUID, principal: PrincipalDep, ports: PortsDep) -> dict[str, Any]:
     patient = await patients.get_patient(ports, principal, patient_id)
     series = await patients.series_of_patient(ports, principal, patient)
-    return {**patient_out(patient).model_dump(mode="json"),
-            "series": [series_out(s).model_dump(mode="json") for s in series]}
+    return {
+        **patient_out(patient).model_dump(mode="json"),
+        "series": [series_out(s).model_dump(mode="json") for s in series],
+    }
 
 
 @router.post("/patients/{patient_id}/series", status_code=201, tags=["series"])
 async def create_series(
     patient_id: UUID, body: SeriesIn, principal: PrincipalDep, ports: PortsDep
 ) -> SeriesOut:
-    form = SeriesForm(body.body_site, body.side, tuple(body.diagnoses), tuple(body.procedures),
-                      body.title)
+    form = SeriesForm(
+        body.body_site, body.side, tuple(body.diagnoses), tuple(body.procedures), body.title
+    )
     return series_out(await patients.create_series(ports, principal, patient_id, form))
 
 

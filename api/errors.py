@@ -6,8 +6,8 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from domain.errors import (
-    ConsentRequired,
     Conflict,
+    ConsentRequired,
     DomainError,
     InvalidImage,
     InvalidInput,

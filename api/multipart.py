@@ -27,15 +27,16 @@ class StreamingForm:
         self._name: str | None = None
         self._is_file = False
         self._buffer = bytearray()
-        self._parser = MultipartParser(boundary, self._callbacks())
+        self._parser = MultipartParser(boundary, self._callbacks())  # type: ignore[arg-type]
 
     async def read(self, chunks: AsyncIterator[bytes]) -> None:
         async for chunk in chunks:
             self._parser.write(chunk)
         self._parser.finalize()
         if self.file_parts != 1:
-            raise InvalidInput(f"Send exactly one file in the '{self._file_field}' field.",
-                               field="file")
+            raise InvalidInput(
+                f"Send exactly one file in the '{self._file_field}' field.", field="file"
+            )
 
     def _callbacks(self) -> dict[str, Callable[..., None]]:
         return {
@@ -88,5 +89,6 @@ class StreamingForm:
             try:
                 self.fields[self._name] = self._buffer.decode("utf-8")
             except UnicodeDecodeError:
-                raise InvalidInput(f"The field '{self._name}' is not UTF-8 text.",
-                                   field=self._name) from None
+                raise InvalidInput(
+                    f"The field '{self._name}' is not UTF-8 text.", field=self._name
+                ) from None

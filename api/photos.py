@@ -24,8 +24,11 @@ SERVED_HEADERS = {
 }
 
 
-@router.post("/series/{series_id}/photos", status_code=202,
-             responses={200: {"description": "The same client_id was uploaded before"}})
+@router.post(
+    "/series/{series_id}/photos",
+    status_code=202,
+    responses={200: {"description": "The same client_id was uploaded before"}},
+)
 async def upload_photo(
     series_id: UUID, request: Request, principal: PrincipalDep, ports: PortsDep
 ) -> JSONResponse:
@@ -41,12 +44,17 @@ async def upload_photo(
         intake.discard()
         raise
     fields = form.fields
-    upload = UploadForm(fields.get("phase", ""), fields.get("view", ""),
-                        fields.get("captured_at"), fields.get("client_id"))
+    upload = UploadForm(
+        fields.get("phase", ""),
+        fields.get("view", ""),
+        fields.get("captured_at"),
+        fields.get("client_id"),
+    )
     photo, is_new = await photos.finish_upload(ports, principal, intake, upload)
     body = photo_out(photo).model_dump(mode="json")
-    return JSONResponse(body, status_code=202 if is_new else 200,
-                        headers={"Location": f"/api/v1/photos/{photo.id}"})
+    return JSONResponse(
+        body, status_code=202 if is_new else 200, headers={"Location": f"/api/v1/photos/{photo.id}"}
+    )
 
 
 @router.get("/photos/{photo_id}")
@@ -54,8 +62,11 @@ async def get_photo(photo_id: UUID, principal: PrincipalDep, ports: PortsDep) ->
     return photo_out(await photos.get_photo(ports, principal, photo_id))
 
 
-@router.get("/photos/{photo_id}/{variant}", response_class=StreamingResponse,
-            responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
+@router.get(
+    "/photos/{photo_id}/{variant}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+)
 async def get_photo_variant(
     photo_id: UUID, variant: Variant, principal: PrincipalDep, ports: PortsDep
 ) -> StreamingResponse:

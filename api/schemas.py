@@ -89,8 +89,13 @@ async def me_out(ports: Ports, principal: Principal) -> MeOut:
         for cid, role in principal.memberships.items()
     ]
     user = principal.user
-    return MeOut(id=user.id, email=user.email, display_name=user.display_name,
-                 is_system_admin=user.is_system_admin, memberships=memberships)
+    return MeOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        is_system_admin=user.is_system_admin,
+        memberships=memberships,
+    )
 
 
 def patient_out(patient: Patient) -> PatientOut:
@@ -106,19 +111,29 @@ def patient_out(patient: Patient) -> PatientOut:
 
 def consent_out(consent: Consent) -> ConsentOut:
     return ConsentOut(
-        id=consent.id, scope=consent.scope.value, given_by=consent.given_by.value,
-        method=consent.method.value, recorded_by=consent.recorded_by,
-        recorded_at=consent.recorded_at, withdrawn_at=consent.withdrawn_at,
+        id=consent.id,
+        scope=consent.scope.value,
+        given_by=consent.given_by.value,
+        method=consent.method.value,
+        recorded_by=consent.recorded_by,
+        recorded_at=consent.recorded_at,
+        withdrawn_at=consent.withdrawn_at,
         withdrawal_reason=consent.withdrawal_reason,
     )
 
 
 def series_out(series: Series) -> SeriesOut:
     return SeriesOut(
-        id=series.id, patient_id=series.patient_id, cluster_id=series.cluster_id,
-        body_site=series.body_site_id, side=series.side,
-        diagnoses=list(series.diagnosis_codes), procedures=list(series.procedure_codes),
-        title=series.title, created_by=series.created_by, created_at=series.created_at,
+        id=series.id,
+        patient_id=series.patient_id,
+        cluster_id=series.cluster_id,
+        body_site=series.body_site_id,
+        side=series.side,
+        diagnoses=list(series.diagnosis_codes),
+        procedures=list(series.procedure_codes),
+        title=series.title,
+        created_by=series.created_by,
+        created_at=series.created_at,
         consents=[consent_out(c) for c in series.consents],
         accepts_photos=series.has_consent(Scope.CLINICAL),
     )
@@ -129,9 +144,19 @@ def photo_out(photo: Photo) -> PhotoOut:
     links = {"self": base}
     links.update({v.value: f"{base}/{v.value}" for v in Variant if v in photo.content_types})
     return PhotoOut(
-        id=photo.id, series_id=photo.series_id, phase=photo.phase, view=photo.view_id,
-        captured_at=photo.captured_at, received_at=photo.received_at,
-        captured_by=photo.captured_by, client_id=photo.client_id, status=photo.status.value,
-        reject_reason=photo.reject_reason, width=photo.width, height=photo.height,
-        sha256=photo.sha256, size_bytes=photo.size_bytes, links=links,
+        id=photo.id,
+        series_id=photo.series_id,
+        phase=photo.phase,
+        view=photo.view_id,
+        captured_at=photo.captured_at,
+        received_at=photo.received_at,
+        captured_by=photo.captured_by,
+        client_id=photo.client_id,
+        status=photo.status.value,
+        reject_reason=photo.reject_reason,
+        width=photo.width,
+        height=photo.height,
+        sha256=photo.sha256,
+        size_bytes=photo.size_bytes,
+        links=links,
     )

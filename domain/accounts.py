@@ -4,6 +4,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+
 from domain.audit import record
 from domain.errors import Conflict, InvalidInput, NotAuthenticated
 from domain.model import AuditEvent, Cluster, Principal, Role, User
@@ -57,7 +58,11 @@ async def create_cluster(ports: Ports, principal: Principal, name: str) -> Clust
         raise Conflict("A cluster with this name already exists.")
     cluster = await ports.accounts.create_cluster(name)
     await record(
-        ports, principal, "cluster.create", cluster_id=cluster.id, object_type="cluster",
+        ports,
+        principal,
+        "cluster.create",
+        cluster_id=cluster.id,
+        object_type="cluster",
         object_id=cluster.id,
     )
     return cluster
@@ -136,7 +141,6 @@ def _dummy_hash(ports: Ports) -> str:
     if "hash" not in _DUMMY_HASH:
         _DUMMY_HASH["hash"] = ports.hash_password(secrets.token_urlsafe(16))
     return _DUMMY_HASH["hash"]
-
 
 
 async def has_users(ports: Ports) -> bool:

@@ -36,8 +36,14 @@ async def record_consent(
             continue
         consent = Consent(uuid.uuid4(), series.id, scope, given_by, method, principal.user.id, now)
         await ports.clinical.add_consent(consent)
-        await record(ports, principal, "consent.record", cluster_id=series.cluster_id,
-                     object_type="consent", object_id=consent.id)
+        await record(
+            ports,
+            principal,
+            "consent.record",
+            cluster_id=series.cluster_id,
+            object_type="consent",
+            object_id=consent.id,
+        )
     return await _series(ports, principal, series_id)
 
 
@@ -55,8 +61,14 @@ async def withdraw_consent(
         raise InvalidInput("Say briefly why and how the consent was withdrawn.", field="reason")
     for consent in active:
         await ports.clinical.withdraw_consent(consent.id, ports.clock(), principal.user.id, reason)
-        await record(ports, principal, "consent.withdraw", cluster_id=series.cluster_id,
-                     object_type="consent", object_id=consent.id)
+        await record(
+            ports,
+            principal,
+            "consent.withdraw",
+            cluster_id=series.cluster_id,
+            object_type="consent",
+            object_id=consent.id,
+        )
     return await _series(ports, principal, series_id)
 
 
@@ -79,5 +91,6 @@ def _parse(kind: type[E], value: str, field: str, what: str) -> E:
         return kind(value)
     except ValueError:
         choices = ", ".join(member.value for member in kind)
-        raise InvalidInput(f"Unknown {what} {value!r}; choose one of {choices}.",
-                           field=field) from None
+        raise InvalidInput(
+            f"Unknown {what} {value!r}; choose one of {choices}.", field=field
+        ) from None

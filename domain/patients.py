@@ -40,8 +40,14 @@ async def create_patient(ports: Ports, principal: Principal, form: PatientForm) 
         raise Conflict("A patient with this CPR number already exists in the cluster.")
     new = NewPatient(form.cluster_id, name, cpr, cpr.birth_date, cpr.sex, principal.user.id)
     patient = await ports.clinical.add_patient(new)
-    await record(ports, principal, "patient.create", cluster_id=patient.cluster_id,
-                 object_type="patient", object_id=patient.id)
+    await record(
+        ports,
+        principal,
+        "patient.create",
+        cluster_id=patient.cluster_id,
+        object_type="patient",
+        object_id=patient.id,
+    )
     return patient
 
 
@@ -50,8 +56,14 @@ async def get_patient(ports: Ports, principal: Principal, patient_id: UUID) -> P
     if patient is None:
         raise NotFound("No such patient.")
     require(principal, Action.VIEW_PATIENTS, patient.cluster_id, what="patient")
-    await record(ports, principal, "patient.view", cluster_id=patient.cluster_id,
-                 object_type="patient", object_id=patient.id)
+    await record(
+        ports,
+        principal,
+        "patient.view",
+        cluster_id=patient.cluster_id,
+        object_type="patient",
+        object_id=patient.id,
+    )
     return patient
 
 
@@ -81,14 +93,22 @@ async def create_series(
         raise NotFound("No such patient.")
     require(principal, Action.MANAGE_SERIES, patient.cluster_id, what="patient")
     new = NewSeries(
-        patient.id, patient.cluster_id, *_check_site(ports, form),
+        patient.id,
+        patient.cluster_id,
+        *_check_site(ports, form),
         *_check_codes(ports, form),
         _clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
         principal.user.id,
     )
     series = await ports.clinical.add_series(new)
-    await record(ports, principal, "series.create", cluster_id=series.cluster_id,
-                 object_type="series", object_id=series.id)
+    await record(
+        ports,
+        principal,
+        "series.create",
+        cluster_id=series.cluster_id,
+        object_type="series",
+        object_id=series.id,
+    )
     return series
 
 
@@ -114,8 +134,9 @@ def _check_codes(ports: Ports, form: SeriesForm) -> tuple[tuple[str, ...], tuple
     if not form.diagnosis_codes:
         raise InvalidInput("A series needs at least one diagnosis.", field="diagnoses")
     diagnoses = tuple(dict.fromkeys(ports.taxonomy.diagnosis(c).code for c in form.diagnosis_codes))
-    procedures = tuple(dict.fromkeys(p.code for p in
-                                     ports.taxonomy.check_procedures(form.procedure_codes)))
+    procedures = tuple(
+        dict.fromkeys(p.code for p in ports.taxonomy.check_procedures(form.procedure_codes))
+    )
     return diagnoses, procedures
 
 

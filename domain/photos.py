@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.audit import record
-from domain.errors import ConsentRequired, Conflict, InvalidImage, InvalidInput, NotFound, TooLarge
+from domain.errors import Conflict, ConsentRequired, InvalidImage, InvalidInput, NotFound, TooLarge
 from domain.model import Photo, PhotoStatus, Principal, Scope, Series, Variant
 from domain.policy import Action, can, require, require_photos_visible
 from domain.ports import NewPhoto, PendingUpload, Ports, Rendition
@@ -90,8 +90,14 @@ async def finish_upload(
     photo = await ports.photos.commit_upload(intake.photo_id, new, intake.pending)
     if photo.id != intake.photo_id:  # a concurrent retry with the same client id won the race
         return _same_upload(photo, series), False
-    await record(ports, principal, "photo.upload", cluster_id=series.cluster_id,
-                 object_type="photo", object_id=photo.id)
+    await record(
+        ports,
+        principal,
+        "photo.upload",
+        cluster_id=series.cluster_id,
+        object_type="photo",
+        object_id=photo.id,
+    )
     await ports.queue.enqueue_photo(photo.id)
     return photo, True
 
@@ -110,8 +116,14 @@ async def process_photo(ports: Ports, photo_id: UUID, render: Renderer) -> Photo
         rendered = await render(data)
     except InvalidImage as refusal:
         await ports.photos.reject(photo_id, refusal.message)
-        await record(ports, None, "photo.reject", cluster_id=photo.cluster_id,
-                     object_type="photo", object_id=photo_id)
+        await record(
+            ports,
+            None,
+            "photo.reject",
+            cluster_id=photo.cluster_id,
+            object_type="photo",
+            object_id=photo_id,
+        )
         return PhotoStatus.REJECTED
     await ports.photos.complete(photo_id, rendered.renditions, rendered.width, rendered.height)
     return PhotoStatus.READY
@@ -139,8 +151,14 @@ async def open_variant(
     if photo.status != PhotoStatus.READY or variant not in photo.content_types:
         raise NotFound("This photo is not ready to be shown.")
     action = "photo.download" if variant == Variant.ORIGINAL else "photo.view"
-    await record(ports, principal, action, cluster_id=series.cluster_id,
-                 object_type="photo", object_id=photo.id)
+    await record(
+        ports,
+        principal,
+        action,
+        cluster_id=series.cluster_id,
+        object_type="photo",
+        object_id=photo.id,
+    )
     return photo, await ports.photos.open_stream(photo.id, variant), photo.content_types[variant]
 
 
@@ -178,8 +196,17 @@ async def _new_photo(
     if not _CLIENT_ID.match(client_id):
         raise InvalidInput("client_id has 1 to 100 letters, digits or . _ : -", field="client_id")
     captured_at = _parse_instant(form.captured_at, ports.clock())
-    return NewPhoto(intake.series.id, intake.series.cluster_id, phase, view, captured_at,
-                    principal.user.id, client_id, intake.sha256, intake.pending.size)
+    return NewPhoto(
+        intake.series.id,
+        intake.series.cluster_id,
+        phase,
+        view,
+        captured_at,
+        principal.user.id,
+        client_id,
+        intake.sha256,
+        intake.pending.size,
+    )
 
 
 def _parse_instant(value: str | None, now: datetime) -> datetime | None:
@@ -204,4 +231,6 @@ def _same_upload(photo: Photo, series: Series) -> Photo:
 
 
 def _may_see_photos(principal: Principal, series: Series) -> bool:
-    return can(principal, Action.VIEW_PHOTOS, series.cluster_id) and series.has_consent(Scope.CLINICAL)
+    return can(principal, Action.VIEW_PHOTOS, series.cluster_id) and series.has_consent(
+        Scope.CLINICAL
+    )

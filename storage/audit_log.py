@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -41,9 +42,13 @@ class AuditRepository:
         previous, count = GENESIS, 0
         async for row in AuditEventRow.all().order_by("id"):
             fields = {
-                "at": row.at, "actor_id": row.actor_id, "cluster_id": row.cluster_id,
-                "action": row.action, "object_type": row.object_type,
-                "object_id": row.object_id, "outcome": row.outcome,
+                "at": row.at,
+                "actor_id": row.actor_id,
+                "cluster_id": row.cluster_id,
+                "action": row.action,
+                "object_type": row.object_type,
+                "object_id": row.object_id,
+                "outcome": row.outcome,
             }
             if row.previous_hash != previous or row.hash != chain_hash(previous, fields):
                 return count, row.id
@@ -51,16 +56,20 @@ class AuditRepository:
         return count, None
 
 
-def chain_hash(previous: str, fields: dict[str, object]) -> str:
+def chain_hash(previous: str, fields: Mapping[str, object]) -> str:
     canonical = json.dumps(fields, sort_keys=True, default=_canonical, separators=(",", ":"))
     return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
 
 
 def _fields(event: AuditEvent, at: datetime) -> dict[str, object]:
     return {
-        "at": at, "actor_id": event.actor_id, "cluster_id": event.cluster_id,
-        "action": event.action, "object_type": event.object_type,
-        "object_id": event.object_id, "outcome": event.outcome,
+        "at": at,
+        "actor_id": event.actor_id,
+        "cluster_id": event.cluster_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "outcome": event.outcome,
     }
 
 

@@ -43,8 +43,12 @@ class ClinicalRepository:
             )
             tokens = self.name_tokens(patient.cluster_id, patient.name)
             await PatientNameTokenRow.bulk_create(
-                [PatientNameTokenRow(patient_id=patient_id, cluster_id=patient.cluster_id,
-                                     token=token) for token in tokens],
+                [
+                    PatientNameTokenRow(
+                        patient_id=patient_id, cluster_id=patient.cluster_id, token=token
+                    )
+                    for token in tokens
+                ],
                 using_db=connection,
             )
         return self._patient(row)
@@ -64,10 +68,8 @@ class ClinicalRepository:
         matching: set[UUID] | None = None
         for word in name_words:
             token = self._name_token(cluster_id, _fold(word)[:MAX_PREFIX])
-            rows = await PatientNameTokenRow.filter(cluster_id=cluster_id, token=token).values(
-                "patient_id"
-            )
-            found = {row["patient_id"] for row in rows}
+            tokens = PatientNameTokenRow.filter(cluster_id=cluster_id, token=token)
+            found = {row["patient_id"] for row in await tokens.values("patient_id")}
             matching = found if matching is None else matching & found
         rows = await PatientRow.filter(id__in=list(matching or ())).order_by("-created_at")
         patients = [self._patient(row) for row in rows[:limit]]

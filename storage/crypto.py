@@ -86,7 +86,7 @@ def new_data_key() -> bytes:
 
 
 def load_keyring(master_keys: str | None, key_dir: Path) -> Keyring:
-    """From "kid:base64,..." (first active) or from key files, creating the first on a new install."""
+    """From "kid:base64,..." (first one active), or from key files made on first start."""
     if master_keys:
         return _keyring_from_spec(master_keys)
     return _keyring_from_dir(key_dir / "master")

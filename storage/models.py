@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -64,6 +65,7 @@ class PatientRow(Model):
     cluster: fields.ForeignKeyRelation[ClusterRow] = fields.ForeignKeyField(
         "sutura.ClusterRow", related_name="patients", on_delete=fields.RESTRICT
     )
+    cluster_id: UUID
     name_sealed = fields.TextField()
     cpr_sealed = fields.TextField(null=True)
     cpr_lookup = fields.CharField(max_length=64, null=True, db_index=True)
@@ -97,11 +99,12 @@ class SeriesRow(Model):
     patient: fields.ForeignKeyRelation[PatientRow] = fields.ForeignKeyField(
         "sutura.PatientRow", related_name="series", on_delete=fields.RESTRICT
     )
+    patient_id: UUID
     cluster_id = fields.UUIDField(db_index=True)
     body_site_id = fields.CharField(max_length=64)
     side = fields.CharField(max_length=10, null=True)
-    diagnosis_codes = fields.JSONField(default=list)
-    procedure_codes = fields.JSONField(default=list)
+    diagnosis_codes: fields.Field[list[str]] = fields.JSONField(default=list)
+    procedure_codes: fields.Field[list[str]] = fields.JSONField(default=list)
     title = fields.CharField(max_length=200, null=True)
     created_by_id = fields.UUIDField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -115,6 +118,7 @@ class ConsentRow(Model):
     series: fields.ForeignKeyRelation[SeriesRow] = fields.ForeignKeyField(
         "sutura.SeriesRow", related_name="consents", on_delete=fields.RESTRICT
     )
+    series_id: UUID
     scope = fields.CharField(max_length=32)
     given_by = fields.CharField(max_length=32)
     method = fields.CharField(max_length=32)
@@ -133,6 +137,7 @@ class PhotoRow(Model):
     series: fields.ForeignKeyRelation[SeriesRow] = fields.ForeignKeyField(
         "sutura.SeriesRow", related_name="photos", on_delete=fields.RESTRICT
     )
+    series_id: UUID
     cluster_id = fields.UUIDField(db_index=True)
     phase = fields.CharField(max_length=32)
     view_id = fields.CharField(max_length=64)

@@ -33,17 +33,18 @@ class PhotoRepository:
     def start_upload(self, photo_id: UUID) -> PendingUpload:
         return self._blobs.start(blob_context(photo_id, Variant.UPLOAD))
 
-    async def commit_upload(
-        self, photo_id: UUID, photo: NewPhoto, upload: PendingUpload
-    ) -> Photo:
+    async def commit_upload(self, photo_id: UUID, photo: NewPhoto, upload: PendingUpload) -> Photo:
         if not isinstance(upload, PendingBlob):
             raise TypeError("the upload was not started by this store")
         ref = upload.commit()
         try:
             async with in_transaction() as connection:
                 row = await PhotoRow.create(
-                    using_db=connection, id=photo_id, status=PhotoStatus.RECEIVED.value,
-                    received_at=self._clock(), **_new_photo_fields(photo),
+                    using_db=connection,
+                    id=photo_id,
+                    status=PhotoStatus.RECEIVED.value,
+                    received_at=self._clock(),
+                    **_new_photo_fields(photo),
                 )
                 await _save_blob(row.id, Variant.UPLOAD, ref, None, connection)
         except IntegrityError:
@@ -91,9 +92,7 @@ class PhotoRepository:
         self, photo_id: UUID, renditions: Sequence[Rendition], width: int, height: int
     ) -> None:
         """Store the derivatives, mark the photo ready and drop the upload, all or nothing."""
-        refs = [
-            (r, self._blobs.put(r.data, blob_context(photo_id, r.variant))) for r in renditions
-        ]
+        refs = [(r, self._blobs.put(r.data, blob_context(photo_id, r.variant))) for r in renditions]
         replaced = await self._swap_blobs(photo_id, refs, width, height)
         for path in replaced:
             self._blobs.delete(path)
@@ -103,8 +102,10 @@ class PhotoRepository:
         async with in_transaction() as connection:
             rows = await BlobRow.filter(photo_id=photo_id).using_db(connection)
             await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
-            await PhotoRow.filter(id=photo_id).using_db(connection).update(
-                status=PhotoStatus.REJECTED.value, reject_reason=reason[:300]
+            await (
+                PhotoRow.filter(id=photo_id)
+                .using_db(connection)
+                .update(status=PhotoStatus.REJECTED.value, reject_reason=reason[:300])
             )
         for row in rows:
             self._blobs.delete(row.path)
@@ -121,10 +122,13 @@ class PhotoRepository:
             old = await BlobRow.filter(photo_id=photo_id).using_db(connection)
             await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
             for rendition, ref in refs:
-                await _save_blob(photo_id, rendition.variant, ref, rendition.content_type,
-                                 connection)
-            await PhotoRow.filter(id=photo_id).using_db(connection).update(
-                status=PhotoStatus.READY.value, width=width, height=height
+                await _save_blob(
+                    photo_id, rendition.variant, ref, rendition.content_type, connection
+                )
+            await (
+                PhotoRow.filter(id=photo_id)
+                .using_db(connection)
+                .update(status=PhotoStatus.READY.value, width=width, height=height)
             )
         return [row.path for row in old]
 
@@ -134,7 +138,10 @@ class PhotoRepository:
 
 
 async def _save_blob(
-    photo_id: UUID, variant: Variant, ref: BlobRef, content_type: str | None,
+    photo_id: UUID,
+    variant: Variant,
+    ref: BlobRef,
+    content_type: str | None,
     connection: BaseDBAsyncClient,
 ) -> None:
     await BlobRow.create(

@@ -94,8 +94,9 @@ async def make_member(runtime: Runtime, cluster_name: str, role: Role) -> Princi
     """A user with one role in one (possibly new) cluster, signed in."""
     ports = runtime.ports
     email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.org"
-    user = await ports.accounts.create_user(email, email, ports.hash_password(PASSWORD),
-                                            is_system_admin=False)
+    user = await ports.accounts.create_user(
+        email, email, ports.hash_password(PASSWORD), is_system_admin=False
+    )
     cluster = await ports.accounts.find_cluster_by_name(cluster_name)
     if cluster is None:
         cluster = await ports.accounts.create_cluster(cluster_name)

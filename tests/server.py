@@ -29,8 +29,13 @@ def child_environment(data_dir: Path, **extra: str) -> dict[str, str]:
 def create_admin(data_dir: Path, email: str, password: str, cluster: str) -> None:
     subprocess.run(
         [sys.executable, "main.py", "create-admin", email, "--cluster", cluster],
-        input=f"{password}\n", text=True, cwd=ROOT, env=child_environment(data_dir),
-        check=True, capture_output=True, timeout=60,
+        input=f"{password}\n",
+        text=True,
+        cwd=ROOT,
+        env=child_environment(data_dir),
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
 
 
@@ -43,8 +48,11 @@ class Server:
         env = child_environment(data_dir, SUTURA_PORT=str(self.port), **extra_env)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "main.py", "serve"], cwd=ROOT, env=env,
-                stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "main.py", "serve"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self._wait_until_healthy()
 

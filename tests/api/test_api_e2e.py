@@ -51,15 +51,21 @@ def cluster_id(session, name="Plastic Surgery"):
 def new_series(session, cpr=None, consent=True):
     # Serials below 4000 put birth in the 1900s, so any random one is valid.
     cpr = cpr or f"0101{uuid.uuid4().int % 100:02d}-{uuid.uuid4().int % 4000:04d}"
-    patient = session.post("/api/v1/patients", json={
-        "cluster_id": cluster_id(session), "name": "Astrid Lindgren", "cpr": cpr})
+    patient = session.post(
+        "/api/v1/patients",
+        json={"cluster_id": cluster_id(session), "name": "Astrid Lindgren", "cpr": cpr},
+    )
     assert patient.status_code == 201, patient.text
-    series = session.post(f"/api/v1/patients/{patient.json()['id']}/series", json={
-        "body_site": "face", "diagnoses": ["DC430"], "procedures": [], "title": "Lip"})
+    series = session.post(
+        f"/api/v1/patients/{patient.json()['id']}/series",
+        json={"body_site": "face", "diagnoses": ["DC430"], "procedures": [], "title": "Lip"},
+    )
     assert series.status_code == 201, series.text
     if consent:
-        given = session.post(f"/api/v1/series/{series.json()['id']}/consents", json={
-            "scopes": ["clinical_documentation"], "given_by": "patient", "method": "verbal"})
+        given = session.post(
+            f"/api/v1/series/{series.json()['id']}/consents",
+            json={"scopes": ["clinical_documentation"], "given_by": "patient", "method": "verbal"},
+        )
         assert given.status_code == 201, given.text
     return series.json()["id"]
 
@@ -69,8 +75,12 @@ def upload(session, series_id, name, client_id=None, phase="pre_op"):
     return session.post(
         f"/api/v1/series/{series_id}/photos",
         files={"file": (name, data, "application/octet-stream")},
-        data={"phase": phase, "view": "face_frontal", "client_id": client_id or uuid.uuid4().hex,
-              "captured_at": "2026-12-04T09:30:00Z"},
+        data={
+            "phase": phase,
+            "view": "face_frontal",
+            "client_id": client_id or uuid.uuid4().hex,
+            "captured_at": "2026-12-04T09:30:00Z",
+        },
     )
 
 
@@ -99,10 +109,13 @@ def test_openapi_schema_lists_the_routes(server):
 
 
 def test_wrong_password_and_no_session_are_refused(server):
-    wrong = httpx.post(f"{server.url}/api/v1/auth/login",
-                       json={"email": ADMIN, "password": "not the password"})
-    unknown = httpx.post(f"{server.url}/api/v1/auth/login",
-                         json={"email": "nobody@example.org", "password": "not the password"})
+    wrong = httpx.post(
+        f"{server.url}/api/v1/auth/login", json={"email": ADMIN, "password": "not the password"}
+    )
+    unknown = httpx.post(
+        f"{server.url}/api/v1/auth/login",
+        json={"email": "nobody@example.org", "password": "not the password"},
+    )
 
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
@@ -111,8 +124,9 @@ def test_wrong_password_and_no_session_are_refused(server):
 
 
 def test_session_cookie_is_httponly_and_strict(server):
-    answer = httpx.post(f"{server.url}/api/v1/auth/login",
-                        json={"email": ADMIN, "password": PASSWORD})
+    answer = httpx.post(
+        f"{server.url}/api/v1/auth/login", json={"email": ADMIN, "password": PASSWORD}
+    )
 
     cookie = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
@@ -189,11 +203,14 @@ def test_series_without_consent_refuses_photos(server):
 def test_withdrawal_hides_the_photo_on_every_route(server):
     session = client(server)
     series_id = new_series(session)
-    photo = wait_until_done(session, upload(session, series_id, "orient_2_landscape.jpg")
-                            .json()["id"])
+    photo = wait_until_done(
+        session, upload(session, series_id, "orient_2_landscape.jpg").json()["id"]
+    )
 
-    withdrawn = session.post(f"/api/v1/series/{series_id}/consents/withdraw", json={
-        "scope": "clinical_documentation", "reason": "Patient wrote on 4 Dec"})
+    withdrawn = session.post(
+        f"/api/v1/series/{series_id}/consents/withdraw",
+        json={"scope": "clinical_documentation", "reason": "Patient wrote on 4 Dec"},
+    )
 
     assert withdrawn.status_code == 200
     for path in ("", "/thumbnail", "/preview", "/original"):
@@ -205,8 +222,7 @@ def test_withdrawal_hides_the_photo_on_every_route(server):
 def test_another_clusters_member_gets_404_everywhere(server, tmp_path):
     owner = client(server)
     series_id = new_series(owner)
-    photo = wait_until_done(owner, upload(owner, series_id, "orient_1_landscape.jpg")
-                            .json()["id"])
+    photo = wait_until_done(owner, upload(owner, series_id, "orient_1_landscape.jpg").json()["id"])
     patient_id = owner.get(f"/api/v1/series/{series_id}").json()["patient_id"]
     create_admin(server.data_dir, "hand@example.org", PASSWORD, "Hand Surgery")
     stranger = client(server, "hand@example.org")
@@ -215,10 +231,14 @@ def test_another_clusters_member_gets_404_everywhere(server, tmp_path):
         "patient": stranger.get(f"/api/v1/patients/{patient_id}"),
         "list": stranger.get(f"/api/v1/patients?cluster_id={cluster_id(owner)}"),
         "series": stranger.get(f"/api/v1/series/{series_id}"),
-        "new series": stranger.post(f"/api/v1/patients/{patient_id}/series", json={
-            "body_site": "face", "diagnoses": ["DC430"]}),
-        "consent": stranger.post(f"/api/v1/series/{series_id}/consents", json={
-            "scopes": ["teaching"], "given_by": "patient", "method": "verbal"}),
+        "new series": stranger.post(
+            f"/api/v1/patients/{patient_id}/series",
+            json={"body_site": "face", "diagnoses": ["DC430"]},
+        ),
+        "consent": stranger.post(
+            f"/api/v1/series/{series_id}/consents",
+            json={"scopes": ["teaching"], "given_by": "patient", "method": "verbal"},
+        ),
         "upload": upload(stranger, series_id, "orient_1_landscape.jpg"),
         "photo": stranger.get(f"/api/v1/photos/{photo['id']}"),
         "thumbnail": stranger.get(f"/api/v1/photos/{photo['id']}/thumbnail"),
@@ -233,10 +253,13 @@ def test_validation_errors_are_422_with_a_readable_message(server):
     session = client(server)
     cid = cluster_id(session)
 
-    bad_cpr = session.post("/api/v1/patients", json={"cluster_id": cid, "name": "X Y",
-                                                     "cpr": "310290-1234"})
-    extra_field = session.post("/api/v1/patients", json={"cluster_id": cid, "name": "X Y",
-                                                         "cpr": "010190-1234", "role": "admin"})
+    bad_cpr = session.post(
+        "/api/v1/patients", json={"cluster_id": cid, "name": "X Y", "cpr": "310290-1234"}
+    )
+    extra_field = session.post(
+        "/api/v1/patients",
+        json={"cluster_id": cid, "name": "X Y", "cpr": "010190-1234", "role": "admin"},
+    )
     bad_phase = upload(session, new_series(session), "orient_1_landscape.jpg", phase="later")
 
     assert bad_cpr.status_code == 422 and "date" in bad_cpr.json()["detail"]
@@ -248,8 +271,9 @@ def test_validation_errors_are_422_with_a_readable_message(server):
 def test_cross_site_posts_are_refused(server):
     session = client(server)
 
-    answer = session.post("/api/v1/clusters", json={"name": "Evil"},
-                          headers={"Origin": "https://evil.invalid"})
+    answer = session.post(
+        "/api/v1/clusters", json={"name": "Evil"}, headers={"Origin": "https://evil.invalid"}
+    )
 
     assert answer.status_code == 403
 

@@ -29,12 +29,31 @@ def member(role: Role) -> Principal:
 def series_with(*scopes: Scope, withdrawn: bool = False) -> Series:
     series_id = uuid.uuid4()
     consents = tuple(
-        Consent(uuid.uuid4(), series_id, scope, GivenBy.PATIENT, ConsentMethod.VERBAL,
-                uuid.uuid4(), NOW, withdrawn_at=NOW if withdrawn else None)
+        Consent(
+            uuid.uuid4(),
+            series_id,
+            scope,
+            GivenBy.PATIENT,
+            ConsentMethod.VERBAL,
+            uuid.uuid4(),
+            NOW,
+            withdrawn_at=NOW if withdrawn else None,
+        )
         for scope in scopes
     )
-    return Series(series_id, uuid.uuid4(), CLUSTER, "face", None, ("DC430",), (), None,
-                  uuid.uuid4(), NOW, consents)
+    return Series(
+        series_id,
+        uuid.uuid4(),
+        CLUSTER,
+        "face",
+        None,
+        ("DC430",),
+        (),
+        None,
+        uuid.uuid4(),
+        NOW,
+        consents,
+    )
 
 
 def test_objects_of_another_cluster_do_not_exist_for_a_member():

@@ -19,7 +19,9 @@ CPR = "010190-1235"
 
 async def new_patient(runtime, principal, name="Søren Kierkegaard", cpr=CPR):
     cluster_id = next(iter(principal.memberships))
-    return await patients.create_patient(runtime.ports, principal, PatientForm(cluster_id, name, cpr))
+    return await patients.create_patient(
+        runtime.ports, principal, PatientForm(cluster_id, name, cpr)
+    )
 
 
 async def test_patient_name_and_cpr_are_sealed_in_the_database(any_runtime):
@@ -78,24 +80,32 @@ async def test_series_checks_taxonomy_and_consent_can_be_withdrawn(any_runtime):
     patient = await new_patient(any_runtime, clinician)
     ports = any_runtime.ports
     with pytest.raises(InvalidInput) as bad:
-        await patients.create_series(ports, clinician, patient.id,
-                                     SeriesForm("face", None, ("DX999",)))
+        await patients.create_series(
+            ports, clinician, patient.id, SeriesForm("face", None, ("DX999",))
+        )
     assert bad.value.field == "diagnoses"
 
-    series = await patients.create_series(ports, clinician, patient.id,
-                                          SeriesForm("face", None, ("DC430",), (), "Lip"))
+    series = await patients.create_series(
+        ports, clinician, patient.id, SeriesForm("face", None, ("DC430",), (), "Lip")
+    )
     given = await consent.record_consent(
-        ports, clinician, series.id, ConsentForm(("clinical_documentation", "teaching"),
-                                                 "patient", "verbal"))
-    withdrawn = await consent.withdraw_consent(ports, clinician, series.id, "teaching",
-                                               "Patient asked by email")
+        ports,
+        clinician,
+        series.id,
+        ConsentForm(("clinical_documentation", "teaching"), "patient", "verbal"),
+    )
+    withdrawn = await consent.withdraw_consent(
+        ports, clinician, series.id, "teaching", "Patient asked by email"
+    )
 
     assert {c.scope.value for c in given.consents if c.is_active} == {
-        "clinical_documentation", "teaching"}
-    assert {c.scope.value for c in withdrawn.consents if c.is_active} == {
-        "clinical_documentation"}
+        "clinical_documentation",
+        "teaching",
+    }
+    assert {c.scope.value for c in withdrawn.consents if c.is_active} == {"clinical_documentation"}
     assert [c.withdrawal_reason for c in withdrawn.consents if not c.is_active] == [
-        "Patient asked by email"]
+        "Patient asked by email"
+    ]
 
 
 async def test_audit_chain_verifies_and_detects_an_edited_row(any_runtime):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from domain import consent, patients, photos
 from domain.consent import ConsentForm
-from domain.errors import ConsentRequired, Conflict, NotFound, TooLarge
+from domain.errors import Conflict, ConsentRequired, NotFound, TooLarge
 from domain.model import PhotoStatus, Role, Variant
 from domain.patients import PatientForm, SeriesForm
 from domain.photos import UploadForm
@@ -27,13 +27,16 @@ FILE_STARTS = (b"\xff\xd8\xff", b"\x89PNG", b"\0\0\0")
 async def consented_series(runtime, principal, scopes=("clinical_documentation",)):
     ports = runtime.ports
     cluster_id = next(iter(principal.memberships))
-    patient = await patients.create_patient(ports, principal,
-                                            PatientForm(cluster_id, NAME, "230487-1234"))
-    series = await patients.create_series(ports, principal, patient.id,
-                                          SeriesForm("face", None, ("DC430",)))
+    patient = await patients.create_patient(
+        ports, principal, PatientForm(cluster_id, NAME, "230487-1234")
+    )
+    series = await patients.create_series(
+        ports, principal, patient.id, SeriesForm("face", None, ("DC430",))
+    )
     if scopes:
-        series = await consent.record_consent(ports, principal, series.id,
-                                              ConsentForm(tuple(scopes), "patient", "verbal"))
+        series = await consent.record_consent(
+            ports, principal, series.id, ConsentForm(tuple(scopes), "patient", "verbal")
+        )
     return series
 
 
@@ -47,8 +50,7 @@ async def upload(runtime, principal, series_id, data, client_id=None):
 
 
 async def read(runtime, principal, photo_id, variant):
-    _, stream, content_type = await photos.open_variant(runtime.ports, principal, photo_id,
-                                                        variant)
+    _, stream, content_type = await photos.open_variant(runtime.ports, principal, photo_id, variant)
     return b"".join(stream), content_type
 
 
@@ -70,8 +72,11 @@ async def test_every_corpus_file_gets_its_expected_outcome(runtime):
     await drain_queue(runtime)
 
     for name, (row, photo) in uploaded.items():
-        done = await photos.get_photo(runtime.ports, clinician, photo.id) if row[
-            "expected"].startswith("accept") else await runtime.ports.photos.get(photo.id)
+        done = (
+            await photos.get_photo(runtime.ports, clinician, photo.id)
+            if row["expected"].startswith("accept")
+            else await runtime.ports.photos.get(photo.id)
+        )
         if row["expected"].startswith("reject"):
             assert done.status == PhotoStatus.REJECTED, name
             assert done.reject_reason, name
@@ -120,10 +125,15 @@ async def test_same_client_id_is_the_same_photo(runtime):
 async def test_client_id_reused_for_another_series_is_a_conflict(runtime):
     clinician = await make_member(runtime, "Plastic", Role.CLINICIAN)
     series = await consented_series(runtime, clinician)
-    other = await patients.create_series(runtime.ports, clinician, series.patient_id,
-                                         SeriesForm("scalp", None, ("DC430",)))
-    await consent.record_consent(runtime.ports, clinician, other.id,
-                                 ConsentForm(("clinical_documentation",), "patient", "verbal"))
+    other = await patients.create_series(
+        runtime.ports, clinician, series.patient_id, SeriesForm("scalp", None, ("DC430",))
+    )
+    await consent.record_consent(
+        runtime.ports,
+        clinician,
+        other.id,
+        ConsentForm(("clinical_documentation",), "patient", "verbal"),
+    )
     data = (PHOTOS / "orient_1_landscape.jpg").read_bytes()
     await upload(runtime, clinician, series.id, data, client_id="reused")
 
@@ -154,13 +164,15 @@ async def test_upload_over_the_limit_is_refused(runtime):
 async def test_withdrawn_consent_hides_photos_at_once(runtime):
     clinician = await make_member(runtime, "Plastic", Role.CLINICIAN)
     series = await consented_series(runtime, clinician)
-    photo = await upload(runtime, clinician, series.id,
-                         (PHOTOS / "orient_1_landscape.jpg").read_bytes())
+    photo = await upload(
+        runtime, clinician, series.id, (PHOTOS / "orient_1_landscape.jpg").read_bytes()
+    )
     await drain_queue(runtime)
     await read(runtime, clinician, photo.id, Variant.THUMBNAIL)
 
-    await consent.withdraw_consent(runtime.ports, clinician, series.id,
-                                   "clinical_documentation", "Patient phoned")
+    await consent.withdraw_consent(
+        runtime.ports, clinician, series.id, "clinical_documentation", "Patient phoned"
+    )
 
     for variant in (Variant.ORIGINAL, Variant.PREVIEW, Variant.THUMBNAIL):
         with pytest.raises(NotFound):
@@ -176,8 +188,9 @@ async def test_secretary_and_other_clusters_cannot_see_photos(runtime):
     secretary = await make_member(runtime, "Plastic", Role.SECRETARY)
     stranger = await make_member(runtime, "Hand surgery", Role.CLUSTER_ADMIN)
     series = await consented_series(runtime, clinician)
-    photo = await upload(runtime, clinician, series.id,
-                         (PHOTOS / "orient_1_landscape.jpg").read_bytes())
+    photo = await upload(
+        runtime, clinician, series.id, (PHOTOS / "orient_1_landscape.jpg").read_bytes()
+    )
     await drain_queue(runtime)
 
     with pytest.raises(Exception, match="role"):
@@ -189,8 +202,9 @@ async def test_secretary_and_other_clusters_cannot_see_photos(runtime):
 async def test_processing_twice_changes_nothing(runtime):
     clinician = await make_member(runtime, "Plastic", Role.CLINICIAN)
     series = await consented_series(runtime, clinician)
-    photo = await upload(runtime, clinician, series.id,
-                         (PHOTOS / "orient_6_landscape.jpg").read_bytes())
+    photo = await upload(
+        runtime, clinician, series.id, (PHOTOS / "orient_6_landscape.jpg").read_bytes()
+    )
     await drain_queue(runtime)
     before, _ = await read(runtime, clinician, photo.id, Variant.PREVIEW)
 
@@ -204,8 +218,9 @@ async def test_processing_twice_changes_nothing(runtime):
 async def test_a_crash_mid_processing_is_finished_after_restart(runtime):
     clinician = await make_member(runtime, "Plastic", Role.CLINICIAN)
     series = await consented_series(runtime, clinician)
-    photo = await upload(runtime, clinician, series.id,
-                         (PHOTOS / "orient_3_landscape.jpg").read_bytes())
+    photo = await upload(
+        runtime, clinician, series.id, (PHOTOS / "orient_3_landscape.jpg").read_bytes()
+    )
     await runtime.ports.photos.set_status(photo.id, PhotoStatus.PROCESSING)
     await runtime.redis.flushdb()  # the queued job died with the old redis-server
 
@@ -219,15 +234,26 @@ async def test_a_crash_mid_processing_is_finished_after_restart(runtime):
 async def test_data_directory_holds_no_plaintext_photo_name_or_cpr(runtime):
     clinician = await make_member(runtime, "Plastic", Role.CLINICIAN)
     series = await consented_series(runtime, clinician)
-    for name in ("phone_samsung_galaxy_s7edge_12mp_gps.jpg", "png_rgba_transparent.png",
-                 "heic_apple_iphonexr_irot_exif6_gps.heic", "not_image_html.jpg"):
+    for name in (
+        "phone_samsung_galaxy_s7edge_12mp_gps.jpg",
+        "png_rgba_transparent.png",
+        "heic_apple_iphonexr_irot_exif6_gps.heic",
+        "not_image_html.jpg",
+    ):
         await upload(runtime, clinician, series.id, (PHOTOS / name).read_bytes())
     await drain_queue(runtime)
     await runtime.stop()
     runtime.stop = _already_stopped
 
-    forbidden = [NAME.encode(), NAME.encode("utf-16-le"), b"Kristoffersen", CPR_DIGITS.encode(),
-                 b"230487-1234", *SIGNATURES, b"<script"]
+    forbidden = [
+        NAME.encode(),
+        NAME.encode("utf-16-le"),
+        b"Kristoffersen",
+        CPR_DIGITS.encode(),
+        b"230487-1234",
+        *SIGNATURES,
+        b"<script",
+    ]
     files = [path for path in runtime.settings.data_dir.rglob("*") if path.is_file()]
     assert len([path for path in files if path.suffix == ".blob"]) >= 9
     for path in files:
@@ -242,7 +268,11 @@ async def _already_stopped() -> None:
 
 
 def test_manifest_covers_every_corpus_file():
-    files = {p.name for p in PHOTOS.iterdir()} - {"MANIFEST.csv", "README.md", "LICENSES.md",
-                                                  "SHA256SUMS"}
+    files = {p.name for p in PHOTOS.iterdir()} - {
+        "MANIFEST.csv",
+        "README.md",
+        "LICENSES.md",
+        "SHA256SUMS",
+    }
 
     assert files == {row["file"] for row in MANIFEST}
