@@ -81,6 +81,26 @@ async def taxonomy(
     return ports.taxonomy.as_dict(language)
 
 
+class TaxonomyHitOut(BaseModel):
+    kind: str
+    code: str
+    label: str
+
+
+@router.get("/taxonomy/search", tags=["taxonomy"])
+async def search_taxonomy(
+    principal: PrincipalDep,
+    ports: PortsDep,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    kind: Annotated[list[str] | None, Query(max_length=4)] = None,
+    language: Language = "da",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[TaxonomyHitOut]:
+    """Codes and titles in Danish and English, e.g. ?q=melanom&kind=diagnosis."""
+    hits = ports.taxonomy.search(q, kinds=kind, language=language, limit=limit)
+    return [TaxonomyHitOut(kind=h.kind, code=h.code, label=h.label) for h in hits]
+
+
 @router.get("/patients", tags=["patients"])
 async def find_patients(
     principal: PrincipalDep,

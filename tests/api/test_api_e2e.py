@@ -108,6 +108,20 @@ def test_openapi_schema_lists_the_routes(server):
     assert "/api/v1/auth/login" in schema["paths"]
 
 
+def test_taxonomy_search_finds_codes_and_words_in_both_languages(server):
+    session = client(server)
+
+    by_code = session.get("/api/v1/taxonomy/search", params={"q": "C43.0", "kind": "diagnosis"})
+    danish = session.get("/api/v1/taxonomy/search", params={"q": "læbe", "kind": "diagnosis"})
+    english = session.get("/api/v1/taxonomy/search", params={"q": "melanoma lip", "language": "en"})
+    unknown_kind = session.get("/api/v1/taxonomy/search", params={"q": "x", "kind": "tag"})
+
+    assert by_code.json()[0]["code"] == "DC430"
+    assert "DC430" in [hit["code"] for hit in danish.json()]
+    assert english.json()[0]["code"] == "DC430" and "lip" in english.json()[0]["label"].lower()
+    assert unknown_kind.status_code == 422
+
+
 def test_wrong_password_and_no_session_are_refused(server):
     wrong = httpx.post(
         f"{server.url}/api/v1/auth/login", json={"email": ADMIN, "password": "not the password"}
