@@ -31,7 +31,8 @@ async def admin_page(request: Request) -> RedirectResponse | None:
 class ClusterAdmin:
     def __init__(self, session: PageSession) -> None:
         self.session = session
-        self.listing = ui.column()
+        self.listing: ui.column
+        self.name: ui.input
 
     async def build(self) -> None:
         with ui.card().classes("w-full gap-3").props("flat bordered"):

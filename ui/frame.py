@@ -17,6 +17,7 @@ SIGN_OUT_JS = """() => {
 def apply_theme() -> None:
     ui.colors(primary="#2b5f75", secondary="#5b7f8c", accent="#7a5c8c", positive="#2e7d4f")
     ui.query("body").classes("bg-slate-50 text-slate-900")
+    ui.query(".nicegui-content").classes("p-0")
 
 
 async def frame(session: PageSession, cluster_id: UUID | None = None) -> ui.column:
@@ -24,13 +25,18 @@ async def frame(session: PageSession, cluster_id: UUID | None = None) -> ui.colu
     apply_theme()
     clusters = await member_clusters(session)
     current = cluster_id or (next(iter(clusters)) if clusters else None)
-    header = ui.header().classes("bg-white text-slate-900 border-b border-slate-200 px-3 sm:px-6")
-    with header, ui.row().classes("w-full max-w-5xl mx-auto items-center no-wrap gap-3 py-1"):
+    with ui.header().classes("bg-white text-slate-900 border-b border-slate-200 px-0"):
+        _header_row(session, clusters, current)
+    return ui.column().classes(CONTENT_CLASSES)
+
+
+def _header_row(session: PageSession, clusters: dict[UUID, str], current: UUID | None) -> None:
+    row = ui.row().classes("w-full max-w-5xl mx-auto px-3 sm:px-6 items-center no-wrap gap-3 py-1")
+    with row:
         ui.link("Sutura", "/").classes("text-lg font-semibold no-underline text-primary")
         ui.space()
         _wide_navigation(session, clusters, current)
         _narrow_navigation(session, clusters, current)
-    return ui.column().classes(CONTENT_CLASSES)
 
 
 async def member_clusters(session: PageSession) -> dict[UUID, str]:

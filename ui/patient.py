@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse
 
 from domain import patients, photos
 from domain.errors import DomainError
-from domain.model import Patient, Principal, Series
+from domain.model import Patient, Principal, Scope, Series
 from domain.policy import Action, can
 from ui.frame import frame, notice
 from ui.labels import active_scopes, body_site_text, diagnosis_texts, procedure_texts
@@ -40,7 +40,7 @@ class PatientView:
     def __init__(self, session: PageSession, patient: Patient) -> None:
         self.session = session
         self.patient = patient
-        self.series_list = ui.column()
+        self.series_list: ui.column
 
     async def build(self) -> None:
         _demographics(self.patient)
@@ -64,9 +64,9 @@ class PatientView:
                 ui.label("No series yet.").classes("text-slate-500 py-2")
             for series in found:
                 count = len(await photos.photos_of_series(ports, principal, series))
-                self._series_card(series, count if may_see else None)
+                self._series_card(series, _photo_count_text(series, count, may_see=may_see))
 
-    def _series_card(self, series: Series, photo_count: int | None) -> None:
+    def _series_card(self, series: Series, photo_count: str) -> None:
         taxonomy = self.session.ports.taxonomy
         with (
             ui.card()
@@ -76,7 +76,7 @@ class PatientView:
         ):
             with ui.row().classes("w-full items-baseline gap-x-4 gap-y-0"):
                 ui.label(body_site_text(taxonomy, series)).classes("font-medium grow")
-                ui.label(_photo_count_text(photo_count)).classes("text-sm text-slate-500")
+                ui.label(photo_count).classes("text-sm text-slate-500")
             if series.title:
                 ui.label(series.title).classes("text-slate-700 break-words")
             for text in diagnosis_texts(taxonomy, series) + procedure_texts(taxonomy, series):
@@ -104,7 +104,9 @@ def _consent_chips(series: Series) -> None:
             ui.badge(label, color="teal-1", text_color="teal-10")
 
 
-def _photo_count_text(count: int | None) -> str:
-    if count is None:
+def _photo_count_text(series: Series, count: int, *, may_see: bool) -> str:
+    if not may_see:
         return "Photos not shown for your role"
+    if not series.has_consent(Scope.CLINICAL):
+        return "Photos hidden: no clinical consent"
     return "1 photo" if count == 1 else f"{count} photos"

@@ -47,7 +47,7 @@ class PatientList:
         self.session = session
         self.cluster_id = cluster_id
         self.query = ""
-        self.results = ui.column()
+        self.results: ui.column
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-center gap-3 no-wrap"):
@@ -135,8 +135,10 @@ class NewPatientDialog:
         try:
             patient = await patients.create_patient(self.session.ports, principal, form)
         except InvalidInput as error:
-            field = self.cpr if error.field == "cpr" else self.name
-            field.error = error.message
+            fields = {"cpr": self.cpr, "name": self.name}
+            if error.field not in fields:
+                raise
+            fields[error.field].error = error.message
             return
         self.dialog.close()
         ui.navigate.to(f"/patients/{patient.id}")

@@ -47,11 +47,12 @@ class SeriesView:
         self.session = session
         self.patient = patient
         self.series = series
-        self.photo_card = ui.card()
+        self.photo_card: ui.card
+        self.consent: ConsentPanel
 
     async def build(self) -> None:
         self._header()
-        with ui.element("div").classes("w-full grid grid-cols-1 md:grid-cols-3 gap-4"):
+        with ui.element("div").classes("w-full grid grid-cols-1 md:grid-cols-3 gap-4 items-start"):
             self.photo_card = ui.card().classes("w-full md:col-span-2 gap-3 min-w-0")
             self.photo_card.props("flat bordered")
             with ui.column().classes("w-full min-w-0"):
@@ -64,7 +65,7 @@ class SeriesView:
         with ui.card().classes("w-full gap-1").props("flat bordered"):
             with ui.row().classes("w-full items-baseline gap-x-4 gap-y-0"):
                 ui.link(self.patient.name, f"/patients/{self.patient.id}").classes(
-                    "text-lg font-semibold break-words"
+                    "text-lg font-semibold break-words text-primary no-underline hover:underline"
                 )
                 cpr = self.patient.cpr.masked if self.patient.cpr else "No CPR number"
                 ui.label(cpr).classes("text-slate-600")

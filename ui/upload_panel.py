@@ -76,7 +76,10 @@ class UploadPanel:
         views = views_for_site(taxonomy, self.series.body_site_id)
         with ui.column().classes("w-full gap-2"):
             ui.label("Add photos").classes("font-medium")
-            self.files = ui.element("input").classes("w-full text-sm photo-files")
+            self.files = ui.element("input").classes(
+                "w-full text-sm photo-files file:mr-3 file:rounded file:border-0 "
+                "file:bg-slate-200 file:px-3 file:py-2 file:text-slate-800"
+            )
             self.files.props["type"] = "file"
             self.files.props["accept"] = "image/*,.heic,.heif"
             self.files.props["multiple"] = True
