@@ -1,4 +1,4 @@
-"""Sutura's command line: serve (default), worker, create-admin, audit verify."""
+"""Sutura's command line: serve (default), worker, create-admin, keys, audit verify."""
 
 import argparse
 import asyncio
@@ -19,6 +19,8 @@ from domain.errors import DomainError
 from runtime import start_runtime
 from settings import Settings, load_settings
 from storage.audit_log import AuditRepository
+from storage.crypto import add_master_key, load_keyring
+from storage.key_rotation import rewrap_all
 
 logger = logging.getLogger("sutura")
 
@@ -107,6 +109,26 @@ async def create_admin(settings: Settings, email: str, cluster: str | None) -> i
     return 0
 
 
+async def manage_keys(settings: Settings, action: str) -> int:
+    if action == "rotate":
+        if settings.master_keys:
+            print(
+                "error: keys come from SUTURA_MASTER_KEYS; put the new key first there, "
+                "restart, then run `keys rewrap`",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"new active master key {add_master_key(settings.key_dir)}")  # noqa: T201
+    runtime = await start_runtime(settings)
+    try:
+        keyring = load_keyring(settings.master_keys, settings.key_dir)
+        blobs, patients = await rewrap_all(keyring)
+    finally:
+        await runtime.stop()
+    print(f"re-wrapped {blobs} blob keys and {patients} patients with {keyring.active_kid}")  # noqa: T201
+    return 0
+
+
 async def verify_audit(settings: Settings) -> int:
     runtime = await start_runtime(settings)
     try:
@@ -141,6 +163,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     admin.add_argument("email")
     admin.add_argument("--cluster", help="create this cluster if missing and make them its admin")
+    keys = commands.add_parser("keys", help="master key rotation")
+    keys.add_argument(
+        "action",
+        choices=["rotate", "rewrap"],
+        help="rotate: new key file, then rewrap; rewrap: move all data to the active key",
+    )
     audit = commands.add_parser("audit", help="audit log tools")
     audit.add_argument("action", choices=["verify"], help="verify: check the hash chain")
     return parser.parse_args(argv)
@@ -162,6 +190,8 @@ def main(argv: list[str]) -> int:
         return 0
     if arguments.command == "create-admin":
         return asyncio.run(create_admin(settings, arguments.email, arguments.cluster))
+    if arguments.command == "keys":
+        return asyncio.run(manage_keys(settings, arguments.action))
     return asyncio.run(verify_audit(settings))
 
 

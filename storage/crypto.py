@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,12 @@ class WrappedKey:
 class Keyring:
     """Master keys by id; the active one wraps, any of them unwraps."""
 
-    def __init__(self, keys: dict[str, bytes], active_kid: str) -> None:
+    def __init__(
+        self,
+        keys: dict[str, bytes],
+        active_kid: str,
+        reload: Callable[[], dict[str, bytes]] | None = None,
+    ) -> None:
         if active_kid not in keys:
             raise KeyUnavailable(f"active master key {active_kid!r} is not in the keyring")
         for kid, key in keys.items():
@@ -41,6 +47,8 @@ class Keyring:
                 raise KeyUnavailable(f"master key {kid!r} must be {KEY_BYTES} bytes")
         self._keys = dict(keys)
         self.active_kid = active_kid
+        # A key added by `main.py keys rotate` while this process runs is picked up on first use.
+        self._reload = reload
 
     @property
     def kids(self) -> tuple[str, ...]:
@@ -62,6 +70,8 @@ class Keyring:
         return _open(self._key(kid), base64.urlsafe_b64decode(payload), context.encode()).decode()
 
     def _key(self, kid: str) -> bytes:
+        if kid not in self._keys and self._reload is not None:
+            self._keys.update(self._reload())
         try:
             return self._keys[kid]
         except KeyError:
@@ -123,8 +133,11 @@ def _keyring_from_spec(spec: str) -> Keyring:
 def _keyring_from_dir(master_dir: Path) -> Keyring:
     if not (master_dir / "ACTIVE").exists():
         add_master_key(master_dir.parent)
-    keys = {path.stem: base64.b64decode(path.read_bytes()) for path in master_dir.glob("*.key")}
-    return Keyring(keys, (master_dir / "ACTIVE").read_text().strip())
+
+    def read_keys() -> dict[str, bytes]:
+        return {path.stem: base64.b64decode(path.read_bytes()) for path in master_dir.glob("*.key")}
+
+    return Keyring(read_keys(), (master_dir / "ACTIVE").read_text().strip(), read_keys)
 
 
 def _write_secret(path: Path, content: bytes) -> None:

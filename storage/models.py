@@ -164,6 +164,7 @@ class BlobRow(Model):
     photo: fields.ForeignKeyRelation[PhotoRow] = fields.ForeignKeyField(
         "sutura.PhotoRow", related_name="blobs", on_delete=fields.CASCADE
     )
+    photo_id: UUID
     variant = fields.CharField(max_length=16)
     path = fields.CharField(max_length=200)
     kid = fields.CharField(max_length=32)
