@@ -101,11 +101,11 @@ async def create_admin(settings: Settings, email: str, cluster: str | None) -> i
     try:
         user = await accounts.create_admin(runtime.ports, email, password, cluster)
     except DomainError as error:
-        print(f"error: {error.message}", file=sys.stderr)  # noqa: T201
+        print(f"error: {error.message}", file=sys.stderr)
         return 1
     finally:
         await runtime.stop()
-    print(f"created system admin {user.email}")  # noqa: T201
+    print(f"created system admin {user.email}")
     return 0
 
 
@@ -118,14 +118,14 @@ async def manage_keys(settings: Settings, action: str) -> int:
                 file=sys.stderr,
             )
             return 1
-        print(f"new active master key {add_master_key(settings.key_dir)}")  # noqa: T201
+        print(f"new active master key {add_master_key(settings.key_dir)}")
     runtime = await start_runtime(settings)
     try:
         keyring = load_keyring(settings.master_keys, settings.key_dir)
         blobs, patients = await rewrap_all(keyring)
     finally:
         await runtime.stop()
-    print(f"re-wrapped {blobs} blob keys and {patients} patients with {keyring.active_kid}")  # noqa: T201
+    print(f"re-wrapped {blobs} blob keys and {patients} patients with {keyring.active_kid}")
     return 0
 
 
@@ -136,9 +136,9 @@ async def verify_audit(settings: Settings) -> int:
     finally:
         await runtime.stop()
     if broken is not None:
-        print(f"audit chain BROKEN at entry {broken} (after {checked} good entries)")  # noqa: T201
+        print(f"audit chain BROKEN at entry {broken} (after {checked} good entries)")
         return 1
-    print(f"audit chain intact: {checked} entries")  # noqa: T201
+    print(f"audit chain intact: {checked} entries")
     return 0
 
 
