@@ -9,8 +9,9 @@ from nicegui import ui
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from domain import accounts
 from ui.frame import apply_theme
-from ui.session import open_session
+from ui.session import open_session, ports
 
 EMAIL_ID = "login-email"
 PASSWORD_ID = "login-password"  # noqa: S105 (an element id, not a secret)
@@ -35,8 +36,8 @@ SIGN_IN_JS = f"""(async () => {{
   }}
 }})()"""
 FIRST_ADMIN_HINT = (
-    "No account yet? Ask your administrator. On a new installation the first system "
-    "administrator is created on the server with:"
+    "This installation has no accounts yet. Create the first system administrator on the "
+    "server with:"
 )
 
 
@@ -52,7 +53,8 @@ async def login_page(request: Request) -> RedirectResponse | None:
         ui.label("Sutura").classes("text-2xl font-semibold text-primary")
         ui.label("Clinical photography").classes("text-slate-500 -mt-3")
         _sign_in_card()
-        _first_admin_hint()
+        if not await accounts.has_users(ports()):
+            _first_admin_hint()
     return None
 
 
@@ -83,7 +85,7 @@ def _sign_in_card() -> None:
 
 
 def _first_admin_hint() -> None:
-    with ui.expansion("First time here?").classes("w-full text-slate-600 text-sm"):
+    with ui.card().classes("w-full gap-2 text-slate-600"):
         ui.label(FIRST_ADMIN_HINT).classes("text-sm")
         ui.label("python main.py create-admin EMAIL --cluster NAME").classes(
             "font-mono text-xs bg-slate-100 p-2 rounded break-all"
