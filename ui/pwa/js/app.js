@@ -151,21 +151,32 @@ async function outboxPanel() {
     panel.append(h("p", { class: "ok", text: "Outbox empty: every photo has reached the server." }));
     return panel;
   }
-  panel.append(
-    h("p", { class: "warn", text: `${items.length} photo${items.length === 1 ? "" : "s"} waiting to upload. Keep the app open until this finishes.` }),
-    navigator.onLine ? null : h("p", { class: "muted", text: "No connection: uploads start when the phone is back online." }));
+  panel.append(h("p", { class: "warn",
+    text: `${items.length} photo${items.length === 1 ? "" : "s"} waiting to upload. Keep the app open until this finishes.` }));
+  if (!navigator.onLine) {
+    panel.append(h("p", { class: "muted", text: "No connection: uploads start when the phone is back online." }));
+  }
   for (const item of items) {
     panel.append(h("div", { class: "outbox-item" },
       h("span", { text: `${item.viewName || item.view} · ${item.phase}` }),
-      h("progress", { max: "1", value: String(progressOf(item.clientId)) }),
+      h("progress", { max: "1", value: String(progressOf(item.clientId)), "data-client-id": item.clientId }),
       item.error ? h("span", { class: "error", text: item.error }) : null));
   }
   return panel;
 }
 
-async function refreshOutboxPanel() {
+let panelGeneration = 0;
+
+async function refreshOutboxPanel(clientId, fraction) {
+  if (clientId && fraction !== undefined) {  // upload progress: update the bar in place
+    const bar = document.querySelector(`progress[data-client-id="${CSS.escape(clientId)}"]`);
+    if (bar) bar.value = fraction;
+    return;
+  }
+  const generation = ++panelGeneration;
+  const fresh = await outboxPanel();
   const current = document.getElementById("outbox");
-  if (current) current.replaceWith(await outboxPanel());
+  if (current && generation === panelGeneration) current.replaceWith(fresh);
   const count = await outbox.count().catch(() => 0);
   document.getElementById("status").textContent = count ? `${count} to upload` : (navigator.onLine ? "Online" : "Offline");
 }
@@ -254,7 +265,7 @@ async function registerWorker() {
 
 async function start() {
   onRevoked(() => wipe("This device was signed out. Sign in again."));
-  onOutboxChange(() => refreshOutboxPanel());
+  onOutboxChange((clientId, fraction) => refreshOutboxPanel(clientId, fraction));
   window.addEventListener("online", () => { refreshOutboxPanel(); sync(); });
   window.addEventListener("offline", () => refreshOutboxPanel());
   registerWorker().catch(() => {});

@@ -12,7 +12,7 @@ const progress = new Map();
 const listeners = new Set();
 
 export function onOutboxChange(listener) { listeners.add(listener); }
-function changed() { for (const listener of listeners) listener(); }
+function changed(clientId, fraction) { for (const listener of listeners) listener(clientId, fraction); }
 export function progressOf(clientId) { return progress.get(clientId) || 0; }
 
 export async function resolveId(id) {
@@ -96,7 +96,7 @@ async function uploadPhoto(item, keyId) {
   form.append("file", item.envelope, "photo.sealed");
   await post(`${API}/series/${seriesId}/photos`, form, (fraction) => {
     progress.set(item.clientId, fraction);
-    changed();
+    changed(item.clientId, fraction);
   });
   await outbox.delete(item.clientId);
   progress.delete(item.clientId);
