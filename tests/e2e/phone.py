@@ -39,7 +39,9 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def new_phone(browser: Browser, viewport: dict[str, int] = PHONE) -> tuple[BrowserContext, Page]:
+async def new_phone(
+    browser: Browser, viewport: dict[str, int] = PHONE
+) -> tuple[BrowserContext, Page]:
     context = await browser.new_context(
         viewport=viewport, has_touch=viewport == PHONE, permissions=["camera"]
     )
@@ -139,16 +141,24 @@ async def stored_data(page: Page) -> dict[str, object]:
     )
 
 
-def photos_of_patient(base: str, cpr: str, *, expect_count: int, timeout_s: float = 90) -> list[dict]:
+def photos_of_patient(
+    base: str, cpr: str, *, expect_count: int, timeout_s: float = 90
+) -> list[dict]:
     """The photos of the patient's only series once `expect_count` of them are processed."""
     with httpx.Client(base_url=base, timeout=10) as client:
-        client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}).raise_for_status()
+        client.post(
+            "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}
+        ).raise_for_status()
         cluster = client.get("/api/v1/me").json()["memberships"][0]["cluster_id"]
         deadline = time.monotonic() + timeout_s
         while True:
             found = client.get("/api/v1/patients", params={"cluster_id": cluster, "q": cpr}).json()
-            series = client.get(f"/api/v1/patients/{found[0]['id']}").json()["series"] if found else []
-            photos = client.get(f"/api/v1/series/{series[0]['id']}").json()["photos"] if series else []
+            series = (
+                client.get(f"/api/v1/patients/{found[0]['id']}").json()["series"] if found else []
+            )
+            photos = (
+                client.get(f"/api/v1/series/{series[0]['id']}").json()["photos"] if series else []
+            )
             done = [p for p in photos if p["status"] in ("ready", "rejected")]
             if len(done) >= expect_count or time.monotonic() > deadline:
                 return photos
