@@ -5,9 +5,17 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -21,12 +29,13 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
 ]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EMAIL = "clinician@example.org"
 PASSWORD = "a-long-password-123"
 PIN = "2468"
+ERRORS: list[str] = []  # uncaught errors in the app's pages, checked by the tests
 
 
 @asynccontextmanager
@@ -40,13 +49,13 @@ async def chromium() -> AsyncIterator[Browser]:
 
 
 async def new_phone(
-    browser: Browser, viewport: dict[str, int] = PHONE
+    browser: Browser, viewport: ViewportSize = PHONE
 ) -> tuple[BrowserContext, Page]:
     context = await browser.new_context(
         viewport=viewport, has_touch=viewport == PHONE, permissions=["camera"]
     )
     page = await context.new_page()
-    page.on("pageerror", lambda error: print(f"page error: {error}"))
+    page.on("pageerror", lambda error: ERRORS.append(str(error)))
     return context, page
 
 
@@ -101,7 +110,9 @@ async def new_patient_with_series(page: Page, cpr: str, *, shots: str | None = N
 
 
 async def capture(page: Page, count: int, *, shots: str | None = None) -> None:
-    await page.wait_for_function("() => document.querySelector('video')?.videoWidth > 0")
+    await page.wait_for_function(
+        "() => document.querySelector('video')?.videoWidth > 0", timeout=60_000
+    )
     for _ in range(count):
         await page.locator("#shutter").click()
     await expect(page.locator("#captured")).to_have_attribute("data-stored", str(count))
@@ -115,9 +126,9 @@ async def wait_for_empty_outbox(page: Page, timeout_ms: int = 60_000) -> None:
     await expect(page.locator("#outbox")).to_contain_text("Outbox empty", timeout=timeout_ms)
 
 
-async def stored_data(page: Page) -> dict[str, object]:
+async def stored_data(page: Page) -> dict[str, Any]:
     """What IndexedDB and Cache Storage hold for the app, as the page sees it."""
-    return await page.evaluate(
+    stored: dict[str, Any] = await page.evaluate(
         """async () => {
         const names = (await indexedDB.databases()).map((d) => d.name);
         const stores = {};
@@ -127,7 +138,8 @@ async def stored_data(page: Page) -> dict[str, object]:
           });
           for (const name of db.objectStoreNames) {
             stores[name] = await new Promise((ok) => {
-              const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result);
+              const r = db.transaction(name).objectStore(name).count();
+              r.onsuccess = () => ok(r.result);
             });
           }
           db.close();
@@ -139,11 +151,12 @@ async def stored_data(page: Page) -> dict[str, object]:
         return { stores, cached };
       }"""
     )
+    return stored
 
 
 def photos_of_patient(
     base: str, cpr: str, *, expect_count: int, timeout_s: float = 90
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The photos of the patient's only series once `expect_count` of them are processed."""
     with httpx.Client(base_url=base, timeout=10) as client:
         client.post(

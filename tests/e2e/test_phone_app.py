@@ -11,6 +11,7 @@ from tests.e2e.phone import (
     CHROMIUM,
     DESKTOP,
     EMAIL,
+    ERRORS,
     PASSWORD,
     capture,
     chromium,
@@ -48,6 +49,13 @@ def server(tmp_path: Path):
     running.stop()
 
 
+@pytest.fixture(autouse=True)
+def no_page_errors():
+    ERRORS.clear()
+    yield
+    assert not ERRORS, f"uncaught errors in the app: {ERRORS}"
+
+
 def base_of(server: Server) -> str:
     return f"http://localhost:{server.port}"
 
@@ -62,7 +70,9 @@ async def test_photos_captured_offline_reach_the_series_once_online(server) -> N
         await snap(page, "1-set-pin")
         await set_pin(page)
         await expect(page.locator("#start-capture")).to_be_visible()
-        await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        await page.wait_for_function(
+            "() => navigator.serviceWorker.controller !== null", timeout=60_000
+        )
 
         await context.set_offline(True)
         await new_patient_with_series(page, "010190-1236", shots="phone")

@@ -91,6 +91,7 @@ async function biometricsScreen() {
 // --- lock -----------------------------------------------------------------------------
 
 async function wipe(message) {
+  clearTimeout(app.timer);
   app.account = null;
   app.unlocked = false;
   await wipeEverything();
@@ -99,6 +100,7 @@ async function wipe(message) {
 
 async function lockScreen() {
   app.unlocked = false;
+  if (!app.account) return signInScreen();
   const input = h("input", { id: "unlock-pin", type: "password", inputmode: "numeric", maxlength: "4",
     autocomplete: "off", class: "pin", "aria-label": "PIN" });
   const submit = async (event) => {
@@ -182,6 +184,7 @@ async function refreshOutboxPanel(clientId, fraction) {
 }
 
 export async function home() {
+  if (!app.account) return signInScreen();
   if (!app.unlocked) return lockScreen();
   show(h("div", { class: "home" },
     h("h1", { text: "Sutura" }),

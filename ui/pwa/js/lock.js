@@ -30,7 +30,7 @@ async function checkLocally(pin) {
   return equal(await pinVerifier(pin, verifier.salt, verifier.iterations), verifier.hash);
 }
 
-// Returns "ok", or the number of tries left; the caller wipes at zero.
+// Resolves when the PIN is right; otherwise throws with triesLeft (the caller wipes at zero).
 export async function unlockWithPin(pin) {
   try {
     await api("POST", "/app/unlock", { pin });
@@ -38,7 +38,10 @@ export async function unlockWithPin(pin) {
     return "ok";
   } catch (error) {
     if (!(error instanceof Offline)) {
-      if (error.isRevoked) return 0;
+      if (error.isRevoked) {
+        error.triesLeft = 0;
+        throw error;
+      }
       if (error.status !== 401) throw error;
       return countFailure(error.message);
     }
