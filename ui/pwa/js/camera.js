@@ -16,8 +16,26 @@ export async function openCamera(video) {
   return {
     hasTorch: Boolean(capabilities.torch),
     setTorch: (on) => track.applyConstraints({ advanced: [{ torch: on }] }),
+    takePhoto: await stillCapture(track),
     stop: () => stream.getTracks().forEach((t) => t.stop()),
   };
+}
+
+// Where the browser has ImageCapture (Chrome on Android), the camera's own full-resolution
+// JPEG: no re-encoding in the page. Elsewhere (Safari) the caller encodes a video frame.
+async function stillCapture(track) {
+  if (typeof ImageCapture === "undefined") return null;
+  try {
+    const capture = new ImageCapture(track);
+    const photo = await capture.getPhotoCapabilities();
+    const settings = { imageWidth: photo.imageWidth.max, imageHeight: photo.imageHeight.max };
+    return async () => {
+      const blob = await capture.takePhoto(settings);
+      return blob.type === "image/jpeg" ? blob : null;
+    };
+  } catch {
+    return null;
+  }
 }
 
 // Freezes the current frame at once (the shutter feels immediate); encoding happens later.

@@ -258,7 +258,7 @@ async function cameraScreen() {
     flash.classList.remove("on"); void flash.offsetWidth; flash.classList.add("on");
     taken += 1;
     counter.textContent = String(taken);
-    keep(encodeJpeg(grabFrame(video)));
+    keep(takeStill(camera, video));
   };
   const fallback = h("input", { type: "file", accept: "image/*", capture: "environment", id: "file-capture",
     class: "file-capture", hidden: hasCameraApi() });
@@ -293,6 +293,15 @@ async function cameraScreen() {
     notice(`The camera could not start (${error.name}); use the button to take a photo.`, "error");
   }
   updateGhost();
+}
+
+// The camera's still where it gives one, else the current video frame encoded here.
+function takeStill(camera, video) {
+  const frame = camera.takePhoto ? null : grabFrame(video);
+  if (frame) return encodeJpeg(frame);
+  return camera.takePhoto()
+    .then((blob) => blob || encodeJpeg(grabFrame(video)))
+    .catch(() => encodeJpeg(grabFrame(video)));
 }
 
 function requestBackgroundSync() {
