@@ -160,6 +160,26 @@ async def test_biometric_unlock_with_a_platform_authenticator(server) -> None:
         await expect(page.locator("#start-capture")).to_be_visible()
 
 
+async def test_a_phone_revoked_in_the_portal_wipes_itself(server) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        _, page = await new_phone(browser, DESKTOP)
+        await sign_in(page, base)
+        await set_pin(page)
+        await expect(page.locator("#start-capture")).to_be_visible()
+
+        await page.goto(f"{base}/devices")  # the app's session opens the portal too
+        await expect(page.get_by_text("Your devices")).to_be_visible()
+        await snap(page, "portal-devices")
+        await page.get_by_role("button", name="Revoke").first.click()
+        await expect(page.get_by_text("revoked", exact=True).first).to_be_visible()
+        await page.goto(f"{base}/app/")
+        await expect(page.locator("#email")).to_be_visible()
+        stored = await stored_data(page)
+
+    assert not any(stored["stores"].values()), stored
+
+
 async def test_five_wrong_pins_wipe_the_phone(server) -> None:
     base = base_of(server)
     async with chromium() as browser:
