@@ -24,7 +24,7 @@ from tests.server import Server, create_admin, free_port  # noqa: E402
 
 PHOTO_12MP = ROOT / "tests" / "data" / "photos" / "phone_samsung_galaxy_s7edge_12mp_gps.jpg"
 SHUTTER_RUNS = 7
-ROUNDS = 6
+ROUNDS = 10
 PHOTOS_PER_ROUND = 6
 
 SHUTTER_JS = """async ({ photo, runs }) => {
