@@ -280,7 +280,7 @@ async function cameraScreen() {
     h("div", { class: "controls" },
       h("div", { class: "selectors" }, phase, view),
       h("div", { class: "shutter-row" }, counter,
-        button("", shutter, "shutter", { id: "shutter", "aria-label": "Take photo" }),
+        button("", shutter, "shutter", { id: "shutter", "aria-label": "Take photo", disabled: true }),
         button("Ghost", () => { ghost.classList.toggle("off"); }, "link", { id: "ghost-toggle" })),
       fallback)));
   document.body.classList.add("camera-open");
@@ -288,6 +288,7 @@ async function cameraScreen() {
   try {
     camera = await openCamera(video);
     torch.hidden = !camera.hasTorch;
+    document.getElementById("shutter").disabled = false;
   } catch (error) {
     fallback.hidden = false;
     notice(`The camera could not start (${error.name}); use the button to take a photo.`, "error");
@@ -297,10 +298,13 @@ async function cameraScreen() {
 
 // The camera's still where it gives one, else the current video frame encoded here.
 function takeStill(camera, video) {
-  const frame = camera.takePhoto ? null : grabFrame(video);
-  if (frame) return encodeJpeg(frame);
+  if (!camera.takePhoto) return encodeJpeg(grabFrame(video));
   return camera.takePhoto()
-    .then((blob) => blob || encodeJpeg(grabFrame(video)))
+    .then((blob) => {
+      if (blob) return blob;
+      camera.takePhoto = null;  // this camera gives no JPEG stills: use video frames from now on
+      return encodeJpeg(grabFrame(video));
+    })
     .catch(() => encodeJpeg(grabFrame(video)));
 }
 
