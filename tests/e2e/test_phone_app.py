@@ -78,6 +78,7 @@ async def test_photos_captured_offline_reach_the_series_once_online(server) -> N
         await new_patient_with_series(page, "010190-1236", shots="phone")
         await capture(page, 3, shots="phone")
         await page.reload()
+        await expect(page.get_by_role("heading", name="Sutura is locked")).to_be_visible()
         await snap(page, "8-locked-offline")
         await unlock(page)
         await expect(page.locator("#outbox")).to_contain_text("3 photos waiting")

@@ -160,7 +160,7 @@ async function outboxPanel() {
   }
   for (const item of items) {
     panel.append(h("div", { class: "outbox-item" },
-      h("span", { text: `${item.viewName || item.view} · ${item.phase}` }),
+      h("span", { text: `${item.viewName || item.view} · ${item.phaseName || item.phase}` }),
       h("progress", { max: "1", value: String(progressOf(item.clientId)), "data-client-id": item.clientId }),
       item.error ? h("span", { class: "error", text: item.error }) : null));
   }

@@ -149,7 +149,7 @@ function codePicker(kind, label, chosen) {
   const chips = h("div", { class: "chips" });
   const hits = h("ul", { class: "hits", id: `${kind}-hits` });
   const input = h("input", { type: "search", id: `${kind}-search`, autocomplete: "off",
-    placeholder: "Search in Danish or English, or a code" });
+    placeholder: "Type Danish, English or a code" });
   const renderChips = () => chips.replaceChildren(...[...chosen].map(([code, title]) =>
     button(`${code} ${title} ✕`, () => { chosen.delete(code); renderChips(); }, "chip")));
   input.addEventListener("input", () => {
@@ -246,7 +246,8 @@ async function cameraScreen() {
       const envelope = await sealPhoto(publicKey, key.key_id, await jpeg.arrayBuffer());
       await outbox.put({
         clientId: crypto.randomUUID(), seriesId: flow.series.id, phase: phase.value, view: view.value,
-        viewName: view.selectedOptions[0].textContent, capturedAt: new Date().toISOString(),
+        viewName: view.selectedOptions[0].textContent, phaseName: phase.selectedOptions[0].textContent,
+        capturedAt: new Date().toISOString(),
         envelope, size: envelope.size,
       });
       counter.dataset.stored = String(Number(counter.dataset.stored || 0) + 1);
