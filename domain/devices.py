@@ -24,6 +24,8 @@ _PIN = re.compile(r"^[0-9]{4}$")
 _REVOKED = "This device was signed out. Sign in again with your email and password."
 
 
+# NOTE: session tokens are stored by the same SHA-256 hex digest (domain/accounts.py), which
+# explain_ended_session relies on to find the device of an ended session.
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
