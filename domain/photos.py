@@ -17,7 +17,7 @@ from domain.audit import record
 from domain.errors import Conflict, ConsentRequired, InvalidImage, InvalidInput, NotFound, TooLarge
 from domain.model import Photo, PhotoStatus, Principal, Scope, Series, Variant
 from domain.policy import Action, can, require, require_photos_visible
-from domain.ports import NewPhoto, PendingUpload, Ports, Rendition
+from domain.ports import NewPhoto, PendingUpload, Ports, QueueUnavailable, Rendition
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,11 @@ async def finish_upload(
         object_type="photo",
         object_id=photo.id,
     )
-    await ports.queue.enqueue_photo(photo.id)
+    try:
+        await ports.queue.enqueue_photo(photo.id)
+    except QueueUnavailable:
+        # The upload is committed, so it is acknowledged; the stale sweep queues it later.
+        logger.warning("photo %s committed but not queued; the sweep will queue it", photo.id)
     return photo, True
 
 
@@ -127,6 +131,31 @@ async def process_photo(ports: Ports, photo_id: UUID, render: Renderer) -> Photo
         return PhotoStatus.REJECTED
     await ports.photos.complete(photo_id, rendered.renditions, rendered.width, rendered.height)
     return PhotoStatus.READY
+
+
+async def give_up(ports: Ports, photo_id: UUID, reason: str) -> None:
+    """Reject a photo that cannot be processed at all, so it never stays pending forever."""
+    photo = await ports.photos.get(photo_id)
+    if photo is None or photo.status in (PhotoStatus.READY, PhotoStatus.REJECTED):
+        return
+    await ports.photos.reject(photo_id, reason)
+    await record(
+        ports,
+        None,
+        "photo.reject",
+        cluster_id=photo.cluster_id,
+        object_type="photo",
+        object_id=photo_id,
+        outcome="failed",
+    )
+
+
+async def requeue_stale(ports: Ports, older_than: datetime) -> int:
+    """Queue again photos still pending since before `older_than` (a lost job, a dead worker)."""
+    stale = await ports.photos.unfinished(received_before=older_than)
+    for photo_id in stale:
+        await ports.queue.enqueue_photo(photo_id)
+    return len(stale)
 
 
 async def get_photo(ports: Ports, principal: Principal, photo_id: UUID) -> Photo:
