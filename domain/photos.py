@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.audit import record
@@ -22,6 +22,13 @@ from domain.ports import NewPhoto, PendingUpload, Ports, QueueUnavailable, Rendi
 logger = logging.getLogger(__name__)
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+_INSTANT = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})$",
+    re.ASCII,
+)
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,11 @@ async def _new_photo(
 def _parse_instant(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
+    if not _INSTANT.match(value):
+        raise InvalidInput(
+            "captured_at must be an ISO 8601 time such as 2026-12-04T14:32:00+01:00.",
+            field="captured_at",
+        )
     try:
         instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -248,7 +260,7 @@ def _parse_instant(value: str | None, now: datetime) -> datetime | None:
     if instant.tzinfo is None:
         raise InvalidInput("captured_at must include a time zone.", field="captured_at")
     instant = instant.astimezone(UTC)
-    if instant.year < 1990 or instant > now.replace(year=now.year + 1):
+    if instant.year < 1990 or instant > now + CLOCK_SKEW:
         raise InvalidInput("captured_at is not a plausible time.", field="captured_at")
     return instant
 
