@@ -87,6 +87,11 @@ def serve(settings: Settings) -> None:
 
 
 async def run_worker(settings: Settings) -> None:
+    if settings.redis_url is None:
+        raise SystemExit(
+            "error: `worker` is for the scaled mode and needs SUTURA_REDIS_URL; "
+            "the embedded server runs its own worker"
+        )
     runtime = await start_runtime(settings)
     try:
         await runtime.requeue_unfinished()
@@ -99,7 +104,7 @@ async def run_worker(settings: Settings) -> None:
 
 async def create_admin(settings: Settings, email: str, cluster: str | None) -> int:
     password = _read_password()
-    runtime = await start_runtime(settings)
+    runtime = await start_runtime(settings, with_queue=False)
     try:
         user = await accounts.create_admin(runtime.ports, email, password, cluster)
     except DomainError as error:
@@ -121,7 +126,7 @@ async def manage_keys(settings: Settings, action: str) -> int:
             )
             return 1
         print(f"new active master key {add_master_key(settings.key_dir)}")
-    runtime = await start_runtime(settings)
+    runtime = await start_runtime(settings, with_queue=False)
     try:
         keyring = load_keyring(settings.master_keys, settings.key_dir)
         blobs, patients = await rewrap_all(keyring)
@@ -132,7 +137,7 @@ async def manage_keys(settings: Settings, action: str) -> int:
 
 
 async def verify_audit(settings: Settings) -> int:
-    runtime = await start_runtime(settings)
+    runtime = await start_runtime(settings, with_queue=False)
     try:
         checked, broken = await AuditRepository().verify()
     finally:

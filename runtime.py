@@ -1,27 +1,29 @@
 """The composition root: builds the ports from settings and runs the services a process needs.
 
 The embedded default starts a private redis-server and runs the arq worker in this process;
-the scaled mode connects to SUTURA_REDIS_URL and leaves the work to `main.py worker`.
+the scaled mode connects to SUTURA_REDIS_URL and leaves the work to `main.py worker`. Command
+line tools (create-admin, keys, audit) open only the database and never touch the queue.
 """
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from uuid import UUID
 
 from arq import Worker, create_pool
 from arq.connections import ArqRedis
 
-from domain.ports import Limits, PhoneApp, Ports
+from domain.ports import JobQueue, Limits, PhoneApp, Ports, QueueUnavailable
 from domain.taxonomy import load_taxonomy
 from settings import Settings
 from storage import passwords
 from storage.accounts import AccountRepository
 from storage.audit_log import AuditRepository
-from storage.blob_store import BlobStore
+from storage.blob_store import BlobStore, remove_abandoned_parts
 from storage.clinical import ClinicalRepository
 from storage.crypto import load_keyring, load_lookup_key
+from storage.data_dir import DataDirectoryLock, secure_data_directory
 from storage.database import close_database, open_database
 from storage.devices import DeviceRepository
 from storage.passkeys import WebAuthnCeremony
@@ -39,14 +41,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class NoQueue:
+    """The queue of a command-line tool: it has none, and says so if asked to queue."""
+
+    async def enqueue_photo(self, photo_id: UUID) -> None:
+        raise QueueUnavailable("this command runs without the job queue")
+
+
 @dataclass
 class Runtime:
     settings: Settings
     ports: Ports
-    redis: ArqRedis
-    queue: ArqQueue
-    imaging: ImagingPool
+    redis: ArqRedis | None = None
+    queue: ArqQueue | None = None
     embedded_redis: EmbeddedRedis | None = None
+    lock: DataDirectoryLock | None = None
+    imaging: ImagingPool | None = None
     worker: Worker | None = None
     _worker_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -54,14 +64,19 @@ class Runtime:
         """Queue again every photo received but not yet processed (after a crash or restart)."""
         unfinished = await self.ports.photos.unfinished()
         for photo_id in unfinished:
-            await self.queue.enqueue_photo(photo_id)
+            await self.ports.queue.enqueue_photo(photo_id)
         return len(unfinished)
 
     def start_worker(self, *, burst: bool = False) -> Worker:
+        if self.redis is None:
+            raise RuntimeError("a worker needs the job queue; start the runtime with it")
+        if self.imaging is None:
+            self.imaging = ImagingPool()
         self.worker = build_worker(
             self.ports, self.redis, self.imaging, burst=burst, handle_signals=False
         )
         self._worker_task = asyncio.get_running_loop().create_task(self.worker.async_run())
+        self._worker_task.add_done_callback(_report_worker_end)
         return self.worker
 
     async def wait_for_worker(self) -> None:
@@ -69,25 +84,54 @@ class Runtime:
             await self._worker_task
 
     async def stop(self) -> None:
+        """Stop everything that was started, each step even if an earlier one failed."""
+        steps = [
+            self._stop_worker,
+            self._close_redis,
+            self._close_imaging,
+            close_database,
+            self._stop_embedded_redis,
+        ]
+        for step in steps:
+            try:
+                await step()
+            except Exception:
+                logger.exception("shutdown step %s failed", step.__name__)
+
+    async def _stop_worker(self) -> None:
         if self.worker is not None:
             await self.worker.close()
-        if self._worker_task is not None:
+        if self._worker_task is not None and not self._worker_task.done():
             self._worker_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker_task
-        await self.redis.aclose()
-        self.imaging.close()
-        await close_database()
+            await asyncio.gather(self._worker_task, return_exceptions=True)
+
+    async def _close_redis(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def _close_imaging(self) -> None:
+        if self.imaging is not None:
+            self.imaging.close()
+
+    async def _stop_embedded_redis(self) -> None:
         if self.embedded_redis is not None:
             self.embedded_redis.stop()
+        if self.lock is not None:
+            self.lock.release()
 
 
-def build_ports(settings: Settings, queue: ArqQueue) -> Ports:
-    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+def _report_worker_end(task: "asyncio.Task[None]") -> None:
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is not None:
+        logger.error("the in-process worker stopped: %r; photos wait until restart", error)
+
+
+def build_ports(settings: Settings, queue: JobQueue) -> Ports:
     keyring = load_keyring(settings.master_keys, settings.key_dir)
     lookup = load_lookup_key(settings.lookup_key, settings.key_dir)
     blobs = BlobStore(settings.blob_dir, keyring)
-    blobs.remove_abandoned_parts()
     return Ports(
         accounts=AccountRepository(),
         clinical=ClinicalRepository(keyring, lookup),
@@ -112,25 +156,38 @@ def build_ports(settings: Settings, queue: ArqQueue) -> Ports:
     )
 
 
-async def start_runtime(settings: Settings) -> Runtime:
-    """Open the database and the queue; start the embedded redis-server when no URL is set."""
-    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    embedded = None
-    redis_url = settings.redis_url
-    if redis_url is None:
-        embedded = EmbeddedRedis(settings.embedded_redis_socket)
-        embedded.start()
-        redis_url = embedded.url
-    try:
+async def start_runtime(settings: Settings, *, with_queue: bool = True) -> Runtime:
+    """Open the database and, with the queue, Redis: the private one when no URL is set."""
+    secure_data_directory(settings.data_dir)
+    if not with_queue:
         await open_database(settings.database_url)
-        redis = await create_pool(
+        return Runtime(settings, build_ports(settings, NoQueue()))
+    runtime = Runtime(settings, build_ports(settings, NoQueue()))
+    try:
+        redis_url = _start_redis(runtime)
+        await open_database(settings.database_url)
+        runtime.redis = await create_pool(
             redis_settings(redis_url),
             job_serializer=serialize_job,
             job_deserializer=deserialize_job,
         )
     except BaseException:
-        if embedded is not None:
-            embedded.stop()
+        await runtime.stop()
         raise
-    queue = ArqQueue(redis)
-    return Runtime(settings, build_ports(settings, queue), redis, queue, ImagingPool(), embedded)
+    runtime.queue = ArqQueue(runtime.redis)
+    runtime.ports = build_ports(settings, runtime.queue)
+    if runtime.lock is not None:  # sole owner of the blob store: no upload is in flight
+        remove_abandoned_parts(settings.blob_dir)
+    return runtime
+
+
+def _start_redis(runtime: Runtime) -> str:
+    settings = runtime.settings
+    if settings.redis_url is not None:
+        return settings.redis_url
+    # One server per data directory: a second would take the first one's Redis socket away.
+    runtime.lock = DataDirectoryLock(settings.data_dir / "run" / "sutura.lock")
+    runtime.lock.acquire()
+    runtime.embedded_redis = EmbeddedRedis(settings.embedded_redis_socket)
+    runtime.embedded_redis.start()
+    return runtime.embedded_redis.url

@@ -32,10 +32,12 @@ async def login(body: LoginIn, response: Response, ports: PortsDep, settings: Se
 
 
 @router.post("/auth/logout", status_code=204)
-async def logout(principal: PrincipalDep, ports: PortsDep) -> Response:
+async def logout(principal: PrincipalDep, ports: PortsDep, settings: SettingsDep) -> Response:
     await accounts.sign_out(ports, principal)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=settings.is_tls, httponly=True, samesite="strict"
+    )
     return response
 
 

@@ -1,9 +1,8 @@
 """Domain errors and validation failures as HTTP answers with a readable message."""
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp
 
 from domain.errors import (
     Conflict,
@@ -58,6 +57,6 @@ async def validation_error_handler(request: Request, error: Exception) -> JSONRe
     return JSONResponse({"detail": "; ".join(str(p) for p in problems)}, status_code=422)
 
 
-def install_error_handlers(app: ASGIApp) -> None:
-    app.add_exception_handler(DomainError, domain_error_handler)  # type: ignore[attr-defined]
-    app.add_exception_handler(RequestValidationError, validation_error_handler)  # type: ignore[attr-defined]
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -3,6 +3,7 @@ fields are kept (small and few). Nothing is spooled to a temporary file."""
 
 from collections.abc import AsyncIterator, Callable
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from domain.errors import InvalidInput
@@ -27,12 +28,22 @@ class StreamingForm:
         self._name: str | None = None
         self._is_file = False
         self._buffer = bytearray()
+        self._complete = False
         self._parser = MultipartParser(boundary, self._callbacks())  # type: ignore[arg-type]
 
     async def read(self, chunks: AsyncIterator[bytes]) -> None:
-        async for chunk in chunks:
-            self._parser.write(chunk)
-        self._parser.finalize()
+        try:
+            async for chunk in chunks:
+                self._parser.write(chunk)
+            self._parser.finalize()
+        except MultipartParseError as error:
+            raise InvalidInput(
+                f"The upload is not well-formed multipart data ({error}).", field="file"
+            ) from None
+        if not self._complete:
+            raise InvalidInput(
+                "The upload was cut off before its end; send it again.", field="file"
+            )
         if self.file_parts != 1:
             raise InvalidInput(
                 f"Send exactly one file in the '{self._file_field}' field.", field="file"
@@ -47,7 +58,11 @@ class StreamingForm:
             "on_headers_finished": self._on_headers_finished,
             "on_part_data": self._on_part_data,
             "on_part_end": self._on_part_end,
+            "on_end": self._on_end,
         }
+
+    def _on_end(self) -> None:
+        self._complete = True
 
     def _on_part_begin(self) -> None:
         self._headers.clear()
@@ -73,8 +88,8 @@ class StreamingForm:
             self.file_parts += 1
             if self.file_parts > 1:
                 raise InvalidInput("Send one photo per request.", field="file")
-        elif len(self.fields) >= MAX_FIELDS:
-            raise InvalidInput("Too many form fields.")
+        elif len(self.fields) >= MAX_FIELDS or not name:
+            raise InvalidInput("Too many or unnamed form fields.")
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._is_file:
@@ -82,7 +97,11 @@ class StreamingForm:
             return
         self._buffer += data[start:end]
         if len(self._buffer) > MAX_FIELD_BYTES:
-            raise InvalidInput(f"The field '{self._name}' is too long.", field=self._name)
+            raise InvalidInput(
+                f"The field '{self._name}' is too long; send the photo in the "
+                f"'{self._file_field}' field.",
+                field=self._name,
+            )
 
     def _on_part_end(self) -> None:
         if not self._is_file and self._name:

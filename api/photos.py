@@ -1,9 +1,11 @@
 """Photo upload (streamed, encrypted, then acknowledged) and serving (checked, decrypted)."""
 
+import logging
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.requests import ClientDisconnect
 
 from api.deps import PortsDep, PrincipalDep
 from api.multipart import StreamingForm
@@ -13,6 +15,7 @@ from domain.errors import NotFound, TooLarge
 from domain.model import Variant
 from domain.photos import UploadForm
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["photos"])
 
 # Room for the multipart envelope and the small fields around the file.
@@ -41,6 +44,10 @@ async def upload_photo(
     try:
         form = StreamingForm(request.headers.get("content-type", ""), "file", intake.write)
         await form.read(request.stream())
+    except ClientDisconnect:
+        intake.discard()
+        logger.info("upload to series %s abandoned by the client", series_id)
+        return JSONResponse({"detail": "The upload was interrupted."}, status_code=400)
     except BaseException:
         intake.discard()
         raise

@@ -38,6 +38,13 @@ def install_api(app: FastAPI, public_url: str) -> None:
             schema.update(get_openapi(title="Sutura API", version="1", routes=router.routes))
         return JSONResponse(schema)
 
+    # Unknown API paths answer JSON, not the portal's HTML "not found" page.
+    @app.api_route(
+        f"{PREFIX}/{{path:path}}", methods=list(UNSAFE_METHODS | {"GET"}), include_in_schema=False
+    )
+    async def unknown_route(path: str) -> JSONResponse:
+        return JSONResponse({"detail": "No such API route."}, status_code=404)
+
 
 class ForeignOriginGuard(BaseHTTPMiddleware):
     """Refuses state-changing requests whose Origin is not this server's own."""

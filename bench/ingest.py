@@ -75,7 +75,9 @@ def run_child(method: str, path: Path, runs: int) -> None:
 def measure(method: str, path: Path, runs: int) -> dict[str, float]:
     env = {**os.environ, "VIPS_CONCURRENCY": "1"}
     command = [sys.executable, __file__, "--child", method, str(path), "--runs", str(runs)]
-    output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    output = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        command, env=env, check=True, capture_output=True, text=True
+    )
     result: dict[str, float] = json.loads(output.stdout)
     return result
 
@@ -112,7 +114,9 @@ def report(label: str, path: Path) -> dict[str, dict[str, float]]:
 def check_pyvips() -> bool:
     env = {**os.environ, "VIPS_CONCURRENCY": "1"}
     command = [sys.executable, "-c", "import pyvips; print(pyvips.version(0), pyvips.version(1))"]
-    probe = subprocess.run(command, env=env, capture_output=True, text=True)  # noqa: S603
+    probe = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        command, env=env, capture_output=True, text=True
+    )
     if probe.returncode != 0:
         print("pyvips cannot be imported (is libvips installed? apt-get install -y libvips42):")
         print(probe.stderr.strip().splitlines()[-1] if probe.stderr else "no error output")

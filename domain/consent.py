@@ -28,8 +28,8 @@ async def record_consent(
     """Record consent for one or more scopes; scopes already held are left as they are."""
     series = await _series(ports, principal, series_id)
     scopes = _parse_scopes(form.scopes)
-    given_by = _parse(GivenBy, form.given_by, "given_by", "who gave the consent")
-    method = _parse(ConsentMethod, form.method, "method", "how the consent was given")
+    given_by = _parse(GivenBy, form.given_by, "given_by", "Given by")
+    method = _parse(ConsentMethod, form.method, "method", "Method")
     now = ports.clock()
     for scope in scopes:
         if series.has_consent(scope):
@@ -52,7 +52,7 @@ async def withdraw_consent(
 ) -> Series:
     """Withdraw an active consent; photos stop being visible for that purpose at once."""
     series = await _series(ports, principal, series_id)
-    wanted = _parse(Scope, scope, "scope", "the consent scope")
+    wanted = _parse(Scope, scope, "scope", "Scope")
     active = [c for c in series.consents if c.scope == wanted and c.is_active]
     if not active:
         raise Conflict("The series holds no active consent for this purpose.")
@@ -83,7 +83,7 @@ async def _series(ports: Ports, principal: Principal, series_id: UUID) -> Series
 def _parse_scopes(values: tuple[str, ...]) -> tuple[Scope, ...]:
     if not values:
         raise InvalidInput("Choose at least one purpose the patient consents to.", field="scopes")
-    return tuple(dict.fromkeys(_parse(Scope, v, "scopes", "a consent scope") for v in values))
+    return tuple(dict.fromkeys(_parse(Scope, v, "scopes", "Scope") for v in values))
 
 
 def _parse(kind: type[E], value: str, field: str, what: str) -> E:
@@ -92,5 +92,5 @@ def _parse(kind: type[E], value: str, field: str, what: str) -> E:
     except ValueError:
         choices = ", ".join(member.value for member in kind)
         raise InvalidInput(
-            f"Unknown {what} {value!r}; choose one of {choices}.", field=field
+            f"{what} {value!r} is unknown; choose one of {choices}.", field=field
         ) from None

@@ -10,7 +10,7 @@ from datetime import date
 from domain.errors import InvalidInput
 from domain.model import Sex
 
-_FORMAT = re.compile(r"^(\d{6})-?(\d{4})$")
+_FORMAT = re.compile(r"^([0-9]{6})-?([0-9]{4})$", re.ASCII)
 
 
 @dataclass(frozen=True)

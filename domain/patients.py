@@ -1,5 +1,6 @@
 """Patients and their series: creating, finding and reading them within a cluster."""
 
+import unicodedata
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -12,6 +13,8 @@ from domain.ports import NewPatient, NewSeries, Ports
 
 MAX_NAME_LENGTH = 200
 MAX_TITLE_LENGTH = 200
+# Control, format (bidirectional overrides, zero-width), surrogate, private and unassigned.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 @dataclass(frozen=True)
@@ -146,11 +149,11 @@ def _clean_text(value: str, field: str, limit: int, *, required: bool) -> str:
         raise InvalidInput(f"The {field} is required.", field=field)
     if len(cleaned) > limit:
         raise InvalidInput(f"The {field} may have at most {limit} characters.", field=field)
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise InvalidInput(f"The {field} contains control characters.", field=field)
+    if any(unicodedata.category(ch) in _INVISIBLE for ch in cleaned):
+        raise InvalidInput(f"The {field} contains control or invisible characters.", field=field)
     return cleaned
 
 
 def _looks_like_cpr(query: str) -> bool:
     compact = query.replace("-", "").replace(" ", "")
-    return compact.isdigit()
+    return len(compact) >= 6 and compact.isascii() and compact.isdigit()

@@ -10,19 +10,26 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.audit import record
 from domain.errors import Conflict, ConsentRequired, InvalidImage, InvalidInput, NotFound, TooLarge
 from domain.model import Photo, PhotoStatus, Principal, Scope, Series, Variant
 from domain.policy import Action, can, require, require_photos_visible
-from domain.ports import NewPhoto, PendingUpload, Ports, Rendition
+from domain.ports import NewPhoto, PendingUpload, Ports, QueueUnavailable, Rendition
 
 logger = logging.getLogger(__name__)
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 APP_ENCRYPTION = "rsa-oaep-256+a256gcm"  # the phone app's envelope (storage/transport_key.py)
+_INSTANT = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})$",
+    re.ASCII,
+)
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,11 @@ async def finish_upload(
         object_type="photo",
         object_id=photo.id,
     )
-    await ports.queue.enqueue_photo(photo.id)
+    try:
+        await ports.queue.enqueue_photo(photo.id)
+    except QueueUnavailable:
+        # The upload is committed, so it is acknowledged; the stale sweep queues it later.
+        logger.warning("photo %s committed but not queued; the sweep will queue it", photo.id)
     return photo, True
 
 
@@ -133,6 +144,31 @@ async def process_photo(ports: Ports, photo_id: UUID, render: Renderer) -> Photo
         return PhotoStatus.REJECTED
     await ports.photos.complete(photo_id, rendered.renditions, rendered.width, rendered.height)
     return PhotoStatus.READY
+
+
+async def give_up(ports: Ports, photo_id: UUID, reason: str) -> None:
+    """Reject a photo that cannot be processed at all, so it never stays pending forever."""
+    photo = await ports.photos.get(photo_id)
+    if photo is None or photo.status in (PhotoStatus.READY, PhotoStatus.REJECTED):
+        return
+    await ports.photos.reject(photo_id, reason)
+    await record(
+        ports,
+        None,
+        "photo.reject",
+        cluster_id=photo.cluster_id,
+        object_type="photo",
+        object_id=photo_id,
+        outcome="failed",
+    )
+
+
+async def requeue_stale(ports: Ports, older_than: datetime) -> int:
+    """Queue again photos still pending since before `older_than` (a lost job, a dead worker)."""
+    stale = await ports.photos.unfinished(received_before=older_than)
+    for photo_id in stale:
+        await ports.queue.enqueue_photo(photo_id)
+    return len(stale)
 
 
 async def get_photo(ports: Ports, principal: Principal, photo_id: UUID) -> Photo:
@@ -233,6 +269,11 @@ def _check_encryption(ports: Ports, intake: Intake, form: UploadForm) -> None:
 def _parse_instant(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
+    if not _INSTANT.match(value):
+        raise InvalidInput(
+            "captured_at must be an ISO 8601 time such as 2026-12-04T14:32:00+01:00.",
+            field="captured_at",
+        )
     try:
         instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -240,7 +281,7 @@ def _parse_instant(value: str | None, now: datetime) -> datetime | None:
     if instant.tzinfo is None:
         raise InvalidInput("captured_at must include a time zone.", field="captured_at")
     instant = instant.astimezone(UTC)
-    if instant.year < 1990 or instant > now.replace(year=now.year + 1):
+    if instant.year < 1990 or instant > now + CLOCK_SKEW:
         raise InvalidInput("captured_at is not a plausible time.", field="captured_at")
     return instant
 

@@ -130,7 +130,7 @@ class PhotoStore(Protocol):
         self, photo_id: UUID, renditions: Sequence[Rendition], width: int, height: int
     ) -> None: ...
     async def reject(self, photo_id: UUID, reason: str) -> None: ...
-    async def unfinished(self) -> list[UUID]: ...
+    async def unfinished(self, received_before: datetime | None = None) -> list[UUID]: ...
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,14 @@ class AuditLog(Protocol):
     async def append(self, event: AuditEvent, at: datetime) -> None: ...
 
 
+class QueueUnavailable(Exception):
+    """The job queue could not take the job now; what was committed stays committed."""
+
+
 class JobQueue(Protocol):
-    async def enqueue_photo(self, photo_id: UUID) -> None: ...
+    async def enqueue_photo(self, photo_id: UUID) -> None:
+        """Queue processing; raises QueueUnavailable when the queue cannot be reached."""
+        ...
 
 
 @dataclass(frozen=True)

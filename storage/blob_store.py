@@ -83,18 +83,20 @@ class BlobStore:
     def delete(self, path: str) -> None:
         self._resolve(path).unlink(missing_ok=True)
 
-    def remove_abandoned_parts(self) -> int:
-        """Delete half-written uploads left by a crash (they are encrypted, but useless)."""
-        parts = list((self.root / "tmp").glob("*.part"))
-        for part in parts:
-            part.unlink(missing_ok=True)
-        return len(parts)
-
     def _resolve(self, path: str) -> Path:
         resolved = (self.root / path).resolve()
         if self.root.resolve() not in resolved.parents:
             raise ValueError("blob path escapes the store")
         return resolved
+
+
+def remove_abandoned_parts(root: Path) -> int:
+    """Delete half-written uploads left by a crash (encrypted, but useless); only call this
+    when no other process can be writing to the store."""
+    parts = list((root / "tmp").glob("*.part"))
+    for part in parts:
+        part.unlink(missing_ok=True)
+    return len(parts)
 
 
 def _fsync_directory(path: Path) -> None:

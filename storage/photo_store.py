@@ -110,9 +110,12 @@ class PhotoRepository:
         for row in rows:
             self._blobs.delete(row.path)
 
-    async def unfinished(self) -> list[UUID]:
+    async def unfinished(self, received_before: datetime | None = None) -> list[UUID]:
         statuses = [PhotoStatus.RECEIVED.value, PhotoStatus.PROCESSING.value]
-        rows = await PhotoRow.filter(status__in=statuses).values("id")
+        pending = PhotoRow.filter(status__in=statuses)
+        if received_before is not None:
+            pending = pending.filter(received_at__lt=received_before)
+        rows = await pending.values("id")
         return [row["id"] for row in rows]
 
     async def _swap_blobs(

@@ -1,7 +1,9 @@
 """A private redis-server for the embedded default: a child process on a Unix socket."""
 
 import logging
+import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -32,9 +34,10 @@ class EmbeddedRedis:
                 "`apt-get install redis-server`, or set SUTURA_REDIS_URL."
             )
         self.socket_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._stop_orphan()
         self.socket_path.unlink(missing_ok=True)
         self._process = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
-            [executable, *self._arguments()],
+            [*_die_with_parent(), executable, *self._arguments()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -57,8 +60,30 @@ class EmbeddedRedis:
         self.socket_path.unlink(missing_ok=True)
         logger.info("embedded redis-server stopped")
 
+    @property
+    def _pid_file(self) -> Path:
+        return self.socket_path.with_suffix(".pid")
+
+    def _stop_orphan(self) -> None:
+        """Stop a redis-server left behind by a server that was killed (the caller holds the
+        data directory's lock, so no live server owns it)."""
+        try:
+            pid = int(self._pid_file.read_text().strip())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"redis-server" in command and str(self.socket_path).encode() in command:
+            logger.warning("stopping a redis-server (pid %s) left by an earlier run", pid)
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not Path(f"/proc/{pid}").exists():
+                    break
+                time.sleep(0.05)
+
     def _arguments(self) -> list[str]:
         return [
+            "--pidfile",
+            str(self._pid_file),
             "--port",
             "0",
             "--unixsocket",
@@ -93,3 +118,9 @@ class EmbeddedRedis:
             time.sleep(0.05)
         self.stop()
         raise EmbeddedRedisError("redis-server did not open its socket in time")
+
+
+def _die_with_parent() -> list[str]:
+    """Have the kernel stop redis-server when this process dies, even by SIGKILL."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM"] if setpriv else []

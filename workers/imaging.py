@@ -47,7 +47,8 @@ TRANSPOSES = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-PILLOW_FORMATS = {"JPEG": ["JPEG", "MPO"], "PNG": ["PNG"], "HEIF": ["HEIF"]}
+# MPO files open through the JPEG opener (MPO has none of its own; naming it is a KeyError).
+PILLOW_FORMATS = {"JPEG": ["JPEG"], "PNG": ["PNG"], "HEIF": ["HEIF"]}
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,9 @@ def srgb_profile() -> ImageCms.ImageCmsProfile:
 
 
 def encode_jpeg(image: Image.Image, quality: int, icc: bytes | None = None) -> bytes:
+    # Pillow copies what it read (comments, EXIF, XMP, DPI) through resizes into `info` and
+    # writes some of it back on save: start from nothing so only pixels and our profile leave.
+    image.info.clear()
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality, icc_profile=icc)
     return buffer.getvalue()

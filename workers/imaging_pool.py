@@ -20,6 +20,7 @@ from workers.imaging import Derivatives
 logger = logging.getLogger(__name__)
 
 OUT_OF_MEMORY = "The photo needs more memory to process than this server allows."
+UNREADABLE = "The photo file could not be read; it may be damaged or in an unusual format."
 TOO_SLOW = "The photo took too long to process."
 STARTUP_TIMEOUT_S = 60.0
 
@@ -73,6 +74,11 @@ class ImagingPool:
             logger.warning("Photo processing exceeded %.1f s; killing the child", self._timeout_s)
             self._replace(executor, kill=True)
             raise InvalidImage(TOO_SLOW) from None
+        except InvalidImage:
+            raise
+        except Exception:
+            logger.exception("Photo processing failed unexpectedly")
+            raise InvalidImage(UNREADABLE) from None
 
     def _start_executor(self) -> tuple[ProcessPoolExecutor, Future[None]]:
         executor = ProcessPoolExecutor(

@@ -5,6 +5,9 @@ from typing import Any
 from uuid import UUID
 
 from arq.connections import ArqRedis, RedisSettings
+from redis.exceptions import RedisError
+
+from domain.ports import QueueUnavailable
 
 QUEUE_NAME = "sutura:jobs"
 
@@ -31,9 +34,15 @@ class ArqQueue:
 
     async def enqueue_photo(self, photo_id: UUID) -> None:
         # The job id makes a second enqueue of a still-queued photo a no-op.
-        await self._redis.enqueue_job(
-            "process_photo", str(photo_id), _job_id=f"photo:{photo_id}", _queue_name=QUEUE_NAME
-        )
+        try:
+            await self._redis.enqueue_job(
+                "process_photo",
+                str(photo_id),
+                _job_id=f"photo:{photo_id}",
+                _queue_name=QUEUE_NAME,
+            )
+        except (RedisError, OSError) as error:
+            raise QueueUnavailable(str(error)) from error
 
     async def is_worker_alive(self) -> bool:
         return bool(await self._redis.exists(f"{QUEUE_NAME}:health-check"))

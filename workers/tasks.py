@@ -2,14 +2,14 @@
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from arq import Retry
 
 from domain import photos
-from domain.errors import InvalidImage
-from domain.model import Variant
+from domain.model import PhotoStatus, Variant
 from domain.photos import RenderedPhoto
 from domain.ports import Ports, Rendition
 from storage.crypto import KeyUnavailable
@@ -17,6 +17,11 @@ from storage.sealed_stream import TamperedBlob
 from workers.imaging_pool import ImagingPool
 
 logger = logging.getLogger(__name__)
+
+MAX_TRIES = 5
+STALE_AFTER = timedelta(minutes=2)
+UNREADABLE = "The stored upload could not be read back; please upload the photo again."
+FAILED = "The photo could not be processed; please upload it again or contact support."
 
 
 async def process_photo(ctx: dict[str, Any], photo_id: str) -> str:
@@ -35,13 +40,27 @@ async def process_photo(ctx: dict[str, Any], photo_id: str) -> str:
         status = await photos.process_photo(ports, UUID(photo_id), render)
     except (TamperedBlob, KeyUnavailable):
         logger.exception("photo %s: stored upload cannot be opened", photo_id)
-        raise
+        await photos.give_up(ports, UUID(photo_id), UNREADABLE)
+        return PhotoStatus.REJECTED.value
     except OSError as fault:  # disk or database trouble: try again later
+        if ctx.get("job_try", 1) >= MAX_TRIES:
+            logger.exception("photo %s: giving up after %d tries", photo_id, MAX_TRIES)
+            await photos.give_up(ports, UUID(photo_id), FAILED)
+            return PhotoStatus.REJECTED.value
         logger.warning("photo %s: transient fault %s, retrying", photo_id, type(fault).__name__)
         raise Retry(defer=5 * ctx.get("job_try", 1)) from fault
     elapsed_ms = (time.monotonic() - started) * 1000
     logger.info("photo %s processing finished: %s in %.0f ms", photo_id, status.value, elapsed_ms)
     return status.value
+
+
+async def requeue_stale_photos(ctx: dict[str, Any]) -> int:
+    """Cron: queue photos that have waited too long (their job was lost with a Redis restart)."""
+    ports: Ports = ctx["ports"]
+    count = await photos.requeue_stale(ports, ports.clock() - STALE_AFTER)
+    if count:
+        logger.warning("re-queued %d stale photos", count)
+    return count
 
 
 async def _render(pool: ImagingPool, data: bytes, max_pixels: int) -> RenderedPhoto:
@@ -52,6 +71,3 @@ async def _render(pool: ImagingPool, data: bytes, max_pixels: int) -> RenderedPh
         Rendition(Variant.THUMBNAIL, made.thumbnail.data, made.thumbnail.content_type),
     ]
     return RenderedPhoto(made.width, made.height, renditions)
-
-
-__all__ = ["InvalidImage", "process_photo"]

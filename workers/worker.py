@@ -4,12 +4,13 @@ from typing import Any
 
 from arq import Worker
 from arq.connections import ArqRedis
+from arq.cron import cron
 from arq.worker import func
 
 from domain.ports import Ports
 from workers.imaging_pool import ImagingPool
 from workers.queue import QUEUE_NAME, deserialize_job, serialize_job
-from workers.tasks import process_photo
+from workers.tasks import MAX_TRIES, process_photo, requeue_stale_photos
 
 JOB_TIMEOUT_S = 300
 HEALTH_CHECK_INTERVAL_S = 10
@@ -25,7 +26,8 @@ def build_worker(
 ) -> Worker:
     ctx: dict[str, Any] = {"ports": ports, "imaging": imaging}
     return Worker(
-        functions=(func(process_photo, name="process_photo", max_tries=5),),
+        functions=(func(process_photo, name="process_photo", max_tries=MAX_TRIES),),
+        cron_jobs=[cron(requeue_stale_photos, second=0, run_at_startup=False)],
         queue_name=QUEUE_NAME,
         redis_pool=redis,
         ctx=ctx,

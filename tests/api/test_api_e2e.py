@@ -298,3 +298,70 @@ def test_logout_ends_the_session(server):
     assert session.post("/api/v1/auth/logout").status_code == 204
 
     assert session.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"\x00garbage" * 600, "multipart/form-data; boundary=xyz", "well-formed"),
+        (b"--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n\xff\xd8\xff",
+         "multipart/form-data; boundary=xyz", "cut off"),
+        (b"--xyz\r\nX-Big: " + b"a" * 10_000 + b"\r\n\r\n",
+         "multipart/form-data; boundary=xyz", "well-formed"),
+        (b"{}", "application/json", "multipart"),
+    ],
+)
+def test_malformed_uploads_are_422_and_leave_nothing(server, body, content_type, message):
+    session = client(server)
+    series_id = new_series(session)
+
+    answer = session.post(f"/api/v1/series/{series_id}/photos", content=body,
+                          headers={"Content-Type": content_type})
+
+    assert answer.status_code == 422, answer.text
+    assert message in answer.json()["detail"]
+    assert session.get(f"/api/v1/series/{series_id}").json()["photos"] == []
+    assert list((server.data_dir / "blobs" / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("cpr", "٠١٠١٩٠-١٢٥٣"),  # Arabic-Indic digits would dodge the duplicate check
+        ("name", "Bob\u202eevil"),  # a right-to-left override
+        ("name", "Zero\u200bwidth"),
+        ("name", "Del\x7f"),
+    ],
+)
+def test_invisible_characters_and_foreign_digits_are_refused(server, field, value):
+    session = client(server)
+    body = {"cluster_id": cluster_id(session), "name": "Ok Name", "cpr": "010190-1253"}
+    body[field] = value
+
+    answer = session.post("/api/v1/patients", json=body)
+
+    assert answer.status_code == 422 and answer.json()["field"] == field
+
+
+@pytest.mark.parametrize("captured_at", ["2099-01-01T00:00:00Z", "2026-12-04T10:00:00+12:00\x00",
+                                         "20240101T100000Z", "yesterday"])
+def test_implausible_capture_times_are_refused(server, captured_at):
+    session = client(server)
+    series_id = new_series(session)
+
+    answer = session.post(
+        f"/api/v1/series/{series_id}/photos",
+        files={"file": ("a.jpg", (PHOTOS / "orient_1_landscape.jpg").read_bytes())},
+        data={"phase": "pre_op", "view": "face_frontal", "captured_at": captured_at},
+    )
+
+    assert answer.status_code == 422 and answer.json()["field"] == "captured_at"
+
+
+def test_unknown_api_paths_answer_json(server):
+    session = client(server)
+
+    answer = session.get("/api/v1/photos/x/..%2f..%2fetc")
+
+    assert answer.status_code in (404, 422)
+    assert answer.headers["content-type"].startswith("application/json")

@@ -365,3 +365,24 @@ def test_max_pixels_is_checked_from_the_header():
         make_derivatives(data, max_pixels=2_000_000)
 
     assert refusal.value.message == "The photo is larger than 2 megapixels."
+
+
+def test_jpeg_comments_never_reach_any_rendition():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(
+        buffer, "JPEG", comment=b"PATIENT NAME JOHN DOE 0101901234"
+    )
+
+    made = make_derivatives(buffer.getvalue())
+
+    for rendition in (made.original, made.preview, made.thumbnail):
+        assert b"PATIENT" not in rendition.data
+        assert "comment" not in Image.open(io.BytesIO(rendition.data)).info
+
+
+@pytest.mark.parametrize(
+    "data", [b"\xff\xd8\xff", b"\xff\xd8\xff<html><script>alert(1)</script></html>"]
+)
+def test_a_jpeg_signature_without_a_jpeg_is_refused(data):
+    with pytest.raises(InvalidImage):
+        make_derivatives(data)

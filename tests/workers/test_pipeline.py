@@ -4,6 +4,7 @@ every file of the corpus, then what is served and what is left on disk."""
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -276,3 +277,49 @@ def test_manifest_covers_every_corpus_file():
     }
 
     assert files == {row["file"] for row in MANIFEST}
+
+
+async def test_an_upload_committed_while_the_queue_is_down_is_swept_in_later(runtime):
+    clinician = await make_member(runtime, "Plastic", Role.CLINICIAN)
+    series = await consented_series(runtime, clinician)
+    real_redis = runtime.queue._redis
+    runtime.queue._redis = _UnreachableRedis()
+    try:
+        photo = await upload(
+            runtime, clinician, series.id, (PHOTOS / "orient_8_landscape.jpg").read_bytes()
+        )
+    finally:
+        runtime.queue._redis = real_redis
+    assert photo.status == PhotoStatus.RECEIVED
+
+    later = runtime.ports.clock() + timedelta(minutes=5)
+    assert await photos.requeue_stale(runtime.ports, later) == 1
+    await drain_queue(runtime)
+
+    done = await photos.get_photo(runtime.ports, clinician, photo.id)
+    assert done.status == PhotoStatus.READY
+
+
+async def test_an_unreadable_upload_is_rejected_not_retried_forever(runtime):
+    clinician = await make_member(runtime, "Plastic", Role.CLINICIAN)
+    series = await consented_series(runtime, clinician)
+    photo = await upload(
+        runtime, clinician, series.id, (PHOTOS / "orient_1_landscape.jpg").read_bytes()
+    )
+    for blob in runtime.settings.blob_dir.rglob("*.blob"):
+        damaged = bytearray(blob.read_bytes())
+        damaged[-5] ^= 0xFF
+        blob.write_bytes(bytes(damaged))
+
+    await drain_queue(runtime)
+
+    done = await runtime.ports.photos.get(photo.id)
+    assert done.status == PhotoStatus.REJECTED
+    assert "upload the photo again" in done.reject_reason
+
+
+class _UnreachableRedis:
+    """Stands in for a Redis server that has gone away (connection refused)."""
+
+    async def enqueue_job(self, *args, **kwargs):
+        raise ConnectionRefusedError("redis is down")
