@@ -23,6 +23,7 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/capture.py
 
 migrations: $(STAMP)
 	$(BIN)/python -m tortoise --config storage.database.MIGRATION_CONFIG makemigrations

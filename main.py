@@ -63,8 +63,10 @@ def install_lifespan(fastapi_app: FastAPI, settings: Settings) -> None:
 
 def build_app(settings: Settings) -> None:
     from ui.pages import register_pages
+    from ui.pwa_host import install_phone_app
 
     install_api(app, settings.public_url)
+    install_phone_app(app)
     register_pages()
     install_lifespan(app, settings)
 

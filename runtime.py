@@ -14,7 +14,7 @@ from uuid import UUID
 from arq import Worker, create_pool
 from arq.connections import ArqRedis
 
-from domain.ports import JobQueue, Limits, Ports, QueueUnavailable
+from domain.ports import JobQueue, Limits, PhoneApp, Ports, QueueUnavailable
 from domain.taxonomy import load_taxonomy
 from settings import Settings
 from storage import passwords
@@ -25,7 +25,10 @@ from storage.clinical import ClinicalRepository
 from storage.crypto import load_keyring, load_lookup_key
 from storage.data_dir import DataDirectoryLock, secure_data_directory
 from storage.database import close_database, open_database
+from storage.devices import DeviceRepository
+from storage.passkeys import WebAuthnCeremony
 from storage.photo_store import PhotoRepository
+from storage.transport_key import load_transport_key
 from workers.embedded_redis import EmbeddedRedis
 from workers.imaging_pool import ImagingPool
 from workers.queue import ArqQueue, deserialize_job, redis_settings, serialize_job
@@ -145,6 +148,11 @@ def build_ports(settings: Settings, queue: JobQueue) -> Ports:
         hash_password=passwords.hash_password,
         verify_password=passwords.verify_password,
         clock=utc_now,
+        phone=PhoneApp(
+            devices=DeviceRepository(),
+            passkeys=WebAuthnCeremony(settings.public_url),
+            transport=load_transport_key(settings.key_dir, keyring),
+        ),
     )
 
 

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from domain import accounts
+from domain import accounts, devices
+from domain.errors import NotAuthenticated
 from domain.model import Principal
 from domain.ports import Ports
 from settings import Settings
@@ -23,8 +24,14 @@ def get_settings(request: Request) -> Settings:
 
 
 async def get_principal(request: Request) -> Principal:
-    """The session's principal; NotAuthenticated (401) without a live session."""
-    return await accounts.resolve_session(get_ports(request), request.cookies.get(SESSION_COOKIE))
+    """The session's principal; NotAuthenticated (401) without a live session, DeviceRevoked
+    (401 with device_revoked) when the phone app it belonged to was revoked."""
+    token = request.cookies.get(SESSION_COOKIE)
+    try:
+        return await accounts.resolve_session(get_ports(request), token)
+    except NotAuthenticated:
+        await devices.explain_ended_session(get_ports(request), token)
+        raise
 
 
 PortsDep = Annotated[Ports, Depends(get_ports)]

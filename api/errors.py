@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from domain.errors import (
     Conflict,
     ConsentRequired,
+    DeviceRevoked,
     DomainError,
     InvalidImage,
     InvalidInput,
@@ -41,6 +42,8 @@ async def domain_error_handler(request: Request, error: Exception) -> JSONRespon
     body: dict[str, object] = {"detail": error.message}
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
+    if isinstance(error, DeviceRevoked):
+        body["device_revoked"] = True  # the phone app wipes itself on this marker
     return JSONResponse(body, status_code=status_of(error), headers={"Cache-Control": "no-store"})
 
 

@@ -35,7 +35,8 @@ SERVED_HEADERS = {
 async def upload_photo(
     series_id: UUID, request: Request, principal: PrincipalDep, ports: PortsDep
 ) -> JSONResponse:
-    """Multipart fields: file, phase, view, captured_at (ISO 8601), client_id."""
+    """Multipart fields: file, phase, view, captured_at (ISO 8601), client_id; from the phone
+    app also encryption (rsa-oaep-256+a256gcm) and key_id, the file being the envelope."""
     declared = int(request.headers.get("content-length") or 0)
     if declared > ports.limits.max_upload_bytes + ENVELOPE_BYTES:
         raise TooLarge(f"A photo may be at most {ports.limits.max_upload_bytes // 2**20} MB.")
@@ -56,6 +57,8 @@ async def upload_photo(
         fields.get("view", ""),
         fields.get("captured_at"),
         fields.get("client_id"),
+        fields.get("encryption"),
+        fields.get("key_id"),
     )
     photo, is_new = await photos.finish_upload(ports, principal, intake, upload)
     body = photo_out(photo).model_dump(mode="json")

@@ -110,6 +110,11 @@ async def sign_out(ports: Ports, principal: Principal) -> None:
     await ports.audit.append(AuditEvent("auth.sign_out", "ok", principal.user.id), ports.clock())
 
 
+async def open_session(ports: Ports, user: User) -> tuple[str, Principal]:
+    """A new session for a user verified another way (the phone app's PIN or passkey)."""
+    return await _open_session(ports, user)
+
+
 async def _open_session(ports: Ports, user: User) -> tuple[str, Principal]:
     token = secrets.token_urlsafe(32)
     now = ports.clock()

@@ -4,6 +4,7 @@
     ├── NotFound                 no such object, or not visible to this member (API: 404)
     ├── NotPermitted             visible, but this role may not do it (API: 403)
     ├── NotAuthenticated         no valid session (API: 401)
+    │   └── DeviceRevoked        the phone app was revoked or locked out: it wipes itself
     ├── ConsentRequired          the series lacks the consent this needs (API: 409)
     ├── Conflict                 the request clashes with the current state (API: 409)
     ├── InvalidInput             a field is malformed: CPR, taxonomy code, phase (API: 422)
@@ -31,6 +32,10 @@ class NotPermitted(DomainError):
 
 
 class NotAuthenticated(DomainError):
+    pass
+
+
+class DeviceRevoked(NotAuthenticated):
     pass
 
 

@@ -166,3 +166,22 @@ class AuditEvent:
     cluster_id: UUID | None = None
     object_type: str | None = None
     object_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    """An installed phone app of one user; revoking it ends its sessions and wipes it."""
+
+    id: UUID
+    user_id: UUID
+    label: str
+    created_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None
+    has_pin: bool
+    pin_failures: int
+    passkey_count: int = 0
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -22,6 +22,7 @@ from domain.ports import NewPhoto, PendingUpload, Ports, QueueUnavailable, Rendi
 logger = logging.getLogger(__name__)
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+APP_ENCRYPTION = "rsa-oaep-256+a256gcm"  # the phone app's envelope (storage/transport_key.py)
 _INSTANT = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
     r"(Z|[+-][0-9]{2}:[0-9]{2})$",
@@ -37,6 +38,8 @@ class UploadForm:
     view: str
     captured_at: str | None = None
     client_id: str | None = None
+    encryption: str | None = None  # APP_ENCRYPTION when the file is the phone app's envelope
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Intake:
         self._principal = principal
         self._limit = ports.limits.max_upload_bytes
         self._digest = hashlib.sha256()
+        self.head = b""  # the first bytes, to tell an encrypted envelope from a photo
         self.pending: PendingUpload = ports.photos.start_upload(self.photo_id)
 
     @property
@@ -68,6 +72,8 @@ class Intake:
         if self.pending.size + len(chunk) > self._limit:
             raise TooLarge(f"A photo may be at most {self._limit // (1024 * 1024)} MB.")
         self._digest.update(chunk)
+        if len(self.head) < 16:
+            self.head = (self.head + chunk)[:16]
         self.pending.write(chunk)
 
     def discard(self) -> None:
@@ -226,6 +232,7 @@ async def _new_photo(
 ) -> NewPhoto:
     if intake.pending.size == 0:
         raise InvalidInput("The upload holds no file.", field="file")
+    _check_encryption(ports, intake, form)
     phase = ports.taxonomy.phase(form.phase).id
     view = ports.taxonomy.view(form.view).id
     client_id = form.client_id or str(intake.photo_id)
@@ -243,6 +250,20 @@ async def _new_photo(
         intake.sha256,
         intake.pending.size,
     )
+
+
+def _check_encryption(ports: Ports, intake: Intake, form: UploadForm) -> None:
+    is_sealed = ports.phone.transport.is_sealed(intake.head)
+    if not form.encryption:
+        if is_sealed:
+            raise InvalidInput("An encrypted upload must name its encryption.", field="encryption")
+        return
+    if form.encryption != APP_ENCRYPTION or not is_sealed:
+        raise InvalidInput(f"encryption must be {APP_ENCRYPTION} with its envelope.", "encryption")
+    if form.key_id != ports.phone.transport.key_id:
+        raise Conflict(
+            "The photo was encrypted to an old server key; the app must fetch the new one."
+        )
 
 
 def _parse_instant(value: str | None, now: datetime) -> datetime | None:

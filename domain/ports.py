@@ -11,6 +11,7 @@ from domain.model import (
     AuditEvent,
     Cluster,
     Consent,
+    Device,
     Patient,
     Photo,
     PhotoStatus,
@@ -132,6 +133,75 @@ class PhotoStore(Protocol):
     async def unfinished(self, received_before: datetime | None = None) -> list[UUID]: ...
 
 
+@dataclass(frozen=True)
+class Passkey:
+    credential_id: str  # base64url, as WebAuthn names it
+    public_key: bytes
+    sign_count: int
+
+
+class Devices(Protocol):
+    """Installed phone apps, their PIN hashes, passkeys and passkey challenges."""
+
+    async def create_device(
+        self, user_id: UUID, label: str, secret_hash: str, now: datetime
+    ) -> Device: ...
+    async def bind_session(self, token_hash: str, device_id: UUID) -> None: ...
+    async def device_of_session(self, token_hash: str) -> Device | None: ...
+    async def find_by_secret(self, secret_hash: str) -> tuple[Device, User, str | None] | None: ...
+    async def get(self, device_id: UUID) -> Device | None: ...
+    async def devices_of_user(self, user_id: UUID) -> list[Device]: ...
+    async def devices_in_cluster(self, cluster_id: UUID) -> list[tuple[Device, User]]: ...
+    async def set_pin_hash(self, device_id: UUID, pin_hash: str) -> None: ...
+    async def count_pin_failure(self, device_id: UUID) -> int: ...
+    async def reset_pin_failures(self, device_id: UUID, now: datetime) -> None: ...
+    async def revoke(self, device_id: UUID, now: datetime, reason: str) -> None: ...
+    async def add_passkey(self, device_id: UUID, passkey: Passkey, now: datetime) -> None: ...
+    async def passkeys(self, device_id: UUID) -> list[Passkey]: ...
+    async def set_sign_count(self, credential_id: str, sign_count: int) -> None: ...
+    async def save_challenge(
+        self, challenge: str, device_id: UUID, purpose: str, expires_at: datetime
+    ) -> None: ...
+    async def take_challenge(
+        self, challenge: str, device_id: UUID, purpose: str, now: datetime
+    ) -> bool: ...
+
+
+class PasskeyCeremony(Protocol):
+    """WebAuthn options and verification; verify_* raise NotAuthenticated on any mismatch."""
+
+    def registration_options(
+        self, user: User, device_id: UUID, existing: Sequence[str]
+    ) -> tuple[dict[str, object], str]: ...
+    def verify_registration(self, credential: dict[str, object], challenge: str) -> Passkey: ...
+    def authentication_options(
+        self, credential_ids: Sequence[str]
+    ) -> tuple[dict[str, object], str]: ...
+    def verify_authentication(
+        self, credential: dict[str, object], challenge: str, passkey: Passkey
+    ) -> int: ...
+
+
+class TransportKey(Protocol):
+    """The server's RSA-OAEP key the phone app encrypts photos to before they leave it."""
+
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def public_key_spki(self) -> bytes: ...
+    def is_sealed(self, data: bytes) -> bool: ...
+    def open_sealed(self, data: bytes) -> bytes:
+        """The photo inside an app envelope; raises InvalidImage when it does not open."""
+        ...
+
+
+@dataclass(frozen=True)
+class PhoneApp:
+    devices: Devices
+    passkeys: PasskeyCeremony
+    transport: TransportKey
+
+
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent, at: datetime) -> None: ...
 
@@ -168,3 +238,4 @@ class Ports:
     hash_password: Callable[[str], str]
     verify_password: Callable[[str, str], tuple[bool, str | None]]
     clock: Callable[[], datetime]
+    phone: PhoneApp

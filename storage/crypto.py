@@ -107,7 +107,7 @@ def load_lookup_key(lookup_key: str | None, key_dir: Path) -> LookupKey:
         return LookupKey(base64.b64decode(lookup_key))
     path = key_dir / "lookup.key"
     if not path.exists():
-        _write_secret(path, base64.b64encode(secrets.token_bytes(KEY_BYTES)))
+        write_secret(path, base64.b64encode(secrets.token_bytes(KEY_BYTES)))
     return LookupKey(base64.b64decode(path.read_bytes()))
 
 
@@ -115,8 +115,8 @@ def add_master_key(key_dir: Path) -> str:
     """Create a new master key file and make it the active one; returns its id."""
     master_dir = key_dir / "master"
     kid = f"k{secrets.token_hex(4)}"
-    _write_secret(master_dir / f"{kid}.key", base64.b64encode(new_data_key()))
-    _write_secret(master_dir / "ACTIVE", kid.encode())
+    write_secret(master_dir / f"{kid}.key", base64.b64encode(new_data_key()))
+    write_secret(master_dir / "ACTIVE", kid.encode())
     return kid
 
 
@@ -140,7 +140,8 @@ def _keyring_from_dir(master_dir: Path) -> Keyring:
     return Keyring(read_keys(), (master_dir / "ACTIVE").read_text().strip(), read_keys)
 
 
-def _write_secret(path: Path, content: bytes) -> None:
+def write_secret(path: Path, content: bytes) -> None:
+    """Write a key file atomically with mode 0600."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

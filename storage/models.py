@@ -55,6 +55,7 @@ class SessionRow(Model):
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
+    device_id = fields.UUIDField(null=True, db_index=True)  # set for phone app sessions
 
     class Meta:
         table = "session"
@@ -193,3 +194,53 @@ class AuditEventRow(Model):
 
     class Meta:
         table = "audit_event"
+
+
+class DeviceRow(Model):
+    """An installed phone app: its sessions are bound to it and end when it is revoked."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "sutura.UserRow", related_name="devices", on_delete=fields.CASCADE
+    )
+    user_id: UUID
+    label = fields.CharField(max_length=120)
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    pin_hash = fields.CharField(max_length=255, null=True)
+    pin_failures = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.CharField(max_length=32, null=True)
+
+    class Meta:
+        table = "device"
+
+
+class PasskeyRow(Model):
+    """A WebAuthn platform credential registered from one device."""
+
+    id = fields.IntField(primary_key=True)
+    device: fields.ForeignKeyRelation[DeviceRow] = fields.ForeignKeyField(
+        "sutura.DeviceRow", related_name="passkeys", on_delete=fields.CASCADE
+    )
+    device_id: UUID
+    credential_id = fields.CharField(max_length=512, unique=True)
+    public_key = fields.BinaryField()
+    sign_count = fields.BigIntField(default=0)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "passkey"
+
+
+class PasskeyChallengeRow(Model):
+    """A WebAuthn challenge, deleted when used: single use, with an expiry."""
+
+    challenge = fields.CharField(max_length=128, primary_key=True)
+    device_id = fields.UUIDField(db_index=True)
+    purpose = fields.CharField(max_length=16)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "passkey_challenge"

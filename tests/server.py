@@ -40,9 +40,9 @@ def create_admin(data_dir: Path, email: str, password: str, cluster: str) -> Non
 
 
 class Server:
-    def __init__(self, data_dir: Path, **extra_env: str) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, **extra_env: str) -> None:
         self.data_dir = data_dir
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"server-{self.port}.log"
         env = child_environment(data_dir, SUTURA_PORT=str(self.port), **extra_env)

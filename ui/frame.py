@@ -56,6 +56,7 @@ def _wide_navigation(session: PageSession, clusters: dict[UUID, str], current: U
                 on_change=lambda e: ui.navigate.to(f"/?cluster={e.value}"),
             ).props("dense outlined options-dense aria-label=Cluster").classes("min-w-[12rem]")
         ui.link("Patients", _patients_url(current)).classes("text-slate-700")
+        ui.link("Devices", "/devices").classes("text-slate-700")
         if session.principal.user.is_system_admin:
             ui.link("Admin", "/admin").classes("text-slate-700")
         ui.label(session.principal.user.email).classes("text-sm text-slate-500")
@@ -75,6 +76,7 @@ def _narrow_navigation(
                 )
             ui.separator()
         ui.menu_item("Patients", lambda: ui.navigate.to(_patients_url(current)))
+        ui.menu_item("Devices", lambda: ui.navigate.to("/devices"))
         if session.principal.user.is_system_admin:
             ui.menu_item("Admin", lambda: ui.navigate.to("/admin"))
         ui.menu_item("Sign out").on("click", js_handler=SIGN_OUT_JS)

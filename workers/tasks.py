@@ -32,6 +32,8 @@ async def process_photo(ctx: dict[str, Any], photo_id: str) -> str:
     logger.info("photo %s processing started (try %s)", photo_id, ctx.get("job_try", 1))
 
     async def render(data: bytes) -> RenderedPhoto:
+        if ports.phone.transport.is_sealed(data):  # from the phone app: open it first
+            data = ports.phone.transport.open_sealed(data)
         return await _render(pool, data, ports.limits.max_pixels)
 
     try:

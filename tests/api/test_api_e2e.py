@@ -304,10 +304,16 @@ def test_logout_ends_the_session(server):
     ("body", "content_type", "message"),
     [
         (b"\x00garbage" * 600, "multipart/form-data; boundary=xyz", "well-formed"),
-        (b"--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n\xff\xd8\xff",
-         "multipart/form-data; boundary=xyz", "cut off"),
-        (b"--xyz\r\nX-Big: " + b"a" * 10_000 + b"\r\n\r\n",
-         "multipart/form-data; boundary=xyz", "well-formed"),
+        (
+            b'--xyz\r\nContent-Disposition: form-data; name="file"\r\n\r\n\xff\xd8\xff',
+            "multipart/form-data; boundary=xyz",
+            "cut off",
+        ),
+        (
+            b"--xyz\r\nX-Big: " + b"a" * 10_000 + b"\r\n\r\n",
+            "multipart/form-data; boundary=xyz",
+            "well-formed",
+        ),
         (b"{}", "application/json", "multipart"),
     ],
 )
@@ -315,8 +321,9 @@ def test_malformed_uploads_are_422_and_leave_nothing(server, body, content_type,
     session = client(server)
     series_id = new_series(session)
 
-    answer = session.post(f"/api/v1/series/{series_id}/photos", content=body,
-                          headers={"Content-Type": content_type})
+    answer = session.post(
+        f"/api/v1/series/{series_id}/photos", content=body, headers={"Content-Type": content_type}
+    )
 
     assert answer.status_code == 422, answer.text
     assert message in answer.json()["detail"]
@@ -343,8 +350,10 @@ def test_invisible_characters_and_foreign_digits_are_refused(server, field, valu
     assert answer.status_code == 422 and answer.json()["field"] == field
 
 
-@pytest.mark.parametrize("captured_at", ["2099-01-01T00:00:00Z", "2026-12-04T10:00:00+12:00\x00",
-                                         "20240101T100000Z", "yesterday"])
+@pytest.mark.parametrize(
+    "captured_at",
+    ["2099-01-01T00:00:00Z", "2026-12-04T10:00:00+12:00\x00", "20240101T100000Z", "yesterday"],
+)
 def test_implausible_capture_times_are_refused(server, captured_at):
     session = client(server)
     series_id = new_series(session)

@@ -1,0 +1,222 @@
+"""The phone app in Debian's Chromium with a fake camera, against the real server."""
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.phone import (
+    CHROMIUM,
+    DESKTOP,
+    EMAIL,
+    ERRORS,
+    PASSWORD,
+    capture,
+    chromium,
+    is_shell,
+    new_patient_with_series,
+    new_phone,
+    photos_of_patient,
+    set_pin,
+    sign_in,
+    snap,
+    stored_data,
+    unlock,
+    wait_for_empty_outbox,
+)
+from tests.server import Server, create_admin, free_port
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium ({CHROMIUM}) is missing"),
+    pytest.mark.timeout(240),
+]
+
+
+def start_server(data_dir: Path, port: int) -> Server:
+    # WebAuthn needs a domain as relying party id: localhost, not 127.0.0.1.
+    return Server(data_dir, port=port, SUTURA_PUBLIC_URL=f"http://localhost:{port}")
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    data_dir = tmp_path / "data"
+    create_admin(data_dir, EMAIL, PASSWORD, "Plastic Surgery")
+    running = start_server(data_dir, free_port())
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors():
+    ERRORS.clear()
+    yield
+    assert not ERRORS, f"uncaught errors in the app: {ERRORS}"
+
+
+def base_of(server: Server) -> str:
+    return f"http://localhost:{server.port}"
+
+
+async def test_photos_captured_offline_reach_the_series_once_online(server) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        context, page = await new_phone(browser)
+        await page.goto(f"{base}/app/")
+        await snap(page, "1-sign-in")
+        await sign_in(page, base)
+        await snap(page, "1-set-pin")
+        await set_pin(page)
+        await expect(page.locator("#start-capture")).to_be_visible()
+        await page.wait_for_function(
+            "() => navigator.serviceWorker.controller !== null", timeout=60_000
+        )
+
+        await context.set_offline(True)
+        await new_patient_with_series(page, "010190-1236", shots="phone")
+        await capture(page, 3, shots="phone")
+        await page.reload()
+        await expect(page.get_by_role("heading", name="Sutura is locked")).to_be_visible()
+        await snap(page, "8-locked-offline")
+        await unlock(page)
+        await expect(page.locator("#outbox")).to_contain_text("3 photos waiting")
+        await snap(page, "9-home-outbox")
+        await context.set_offline(False)
+        await wait_for_empty_outbox(page)
+
+    photos = photos_of_patient(base, "010190-1236", expect_count=3)
+    assert len(photos) == 3
+    assert {p["status"] for p in photos} == {"ready"}
+    assert all(p["width"] > p["height"] for p in photos), "the fake camera's frames are landscape"
+
+
+async def test_a_server_restart_during_upload_loses_and_doubles_nothing(server, tmp_path) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        context, page = await new_phone(browser)
+        await sign_in(page, base)
+        await set_pin(page)
+        await new_patient_with_series(page, "020290-2347")
+        await context.set_offline(True)
+        await capture(page, 4)
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        await cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 50, "downloadThroughput": -1, "uploadThroughput": 60_000},
+        )
+        await context.set_offline(False)
+        await page.evaluate("() => window.dispatchEvent(new Event('online'))")
+        await expect(page.locator("#outbox progress").first).not_to_have_attribute("value", "0")
+
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+        restarted = start_server(server.data_dir, server.port)
+        try:
+            await cdp.send(
+                "Network.emulateNetworkConditions",
+                {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+            )
+            await wait_for_empty_outbox(page, timeout_ms=120_000)
+            photos = photos_of_patient(base, "020290-2347", expect_count=4)
+        finally:
+            restarted.stop()
+
+    assert len(photos) == 4
+    assert len({p["client_id"] for p in photos}) == 4
+    assert {p["status"] for p in photos} == {"ready"}
+
+
+async def test_biometric_unlock_with_a_platform_authenticator(server) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        context, page = await new_phone(browser)
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("WebAuthn.enable")
+        await cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                }
+            },
+        )
+        await sign_in(page, base)
+        await set_pin(page)
+        await snap(page, "2-biometrics")
+        await page.locator("#enable-biometrics").click()
+        await expect(page.locator("#start-capture")).to_be_visible()
+        await page.reload()
+        await expect(page.get_by_role("heading", name="Sutura is locked")).to_be_visible()
+        await snap(page, "8-locked")
+
+        await page.locator("#unlock-biometrics").click()
+
+        await expect(page.locator("#start-capture")).to_be_visible()
+
+
+async def test_a_phone_revoked_in_the_portal_wipes_itself(server) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        _, page = await new_phone(browser, DESKTOP)
+        await sign_in(page, base)
+        await set_pin(page)
+        await expect(page.locator("#start-capture")).to_be_visible()
+
+        await page.goto(f"{base}/devices")  # the app's session opens the portal too
+        await expect(page.get_by_text("Your devices")).to_be_visible()
+        await snap(page, "portal-devices")
+        await page.get_by_role("button", name="Revoke").first.click()
+        await expect(page.get_by_text("revoked", exact=True).first).to_be_visible()
+        await page.goto(f"{base}/app/")
+        await expect(page.locator("#email")).to_be_visible()
+        stored = await stored_data(page)
+
+    assert not any(stored["stores"].values()), stored
+
+
+async def test_five_wrong_pins_wipe_the_phone(server) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        _, page = await new_phone(browser)
+        await sign_in(page, base)
+        await set_pin(page)
+        await expect(page.locator("#start-capture")).to_be_visible()
+        await page.reload()
+
+        for _ in range(5):
+            await unlock(page, "0000")
+            await expect(page.locator("#unlock-pin")).to_have_value("") if _ < 4 else None
+        await expect(page.locator("#email")).to_be_visible()
+        stored = await stored_data(page)
+
+    assert not any(stored["stores"].values()), stored
+    assert all(is_shell(url) for url in stored["cached"]), stored
+
+
+async def test_signing_out_leaves_no_patient_data_or_photo_on_the_phone(server) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        _, page = await new_phone(browser, DESKTOP)
+        await page.goto(f"{base}/app/")
+        await snap(page, "1-sign-in")
+        await sign_in(page, base)
+        await snap(page, "1-set-pin")
+        await set_pin(page)
+        await new_patient_with_series(page, "030390-3458", shots="desktop")
+        await capture(page, 2, shots="desktop")
+        await snap(page, "9-home-outbox")
+        await wait_for_empty_outbox(page)
+
+        await page.locator("#sign-out").click()
+        await expect(page.locator("#email")).to_be_visible()
+        stored = await stored_data(page)
+
+    assert not any(stored["stores"].values()), stored
+    assert all(is_shell(url) for url in stored["cached"]), stored

@@ -1,0 +1,332 @@
+// Start capture: patient, series (body map and taxonomy), consent, then the camera.
+
+import { api } from "./api.js";
+import { bodyMap } from "./bodymap.js";
+import { encodeJpeg, grabFrame, hasCameraApi, openCamera } from "./camera.js";
+import {
+  cachedPatients, checkCpr, createAcutePatient, createPatient, createSeries, recordConsent, searchCodes,
+} from "./data.js";
+import { button, field, h, header, notice, show } from "./dom.js";
+import { LOCAL } from "./outbox.js";
+import { importTransportKey, sealPhoto } from "./seal.js";
+import { kv, outbox } from "./store.js";
+
+const flow = { capturing: false };
+
+export function isCapturing() { return flow.capturing; }
+
+export async function startCapture(context) {
+  Object.assign(flow, context, { taxonomy: await kv.get("taxonomy") });
+  pickPatient();
+}
+
+function siteName(id, language = "da") {
+  const site = flow.taxonomy[language].body_sites.find((s) => s.id === id);
+  return site ? site.name : id;
+}
+
+function seriesLabel(s) {
+  const side = s.side ? `, ${s.side}` : "";
+  return `${siteName(s.body_site)}${side} · ${s.diagnoses.join(", ")}`;
+}
+
+// --- patient --------------------------------------------------------------------------
+
+async function pickPatient() {
+  const list = h("ul", { class: "list", id: "patients" });
+  const render = (patients) => list.replaceChildren(...patients.map((p) => h("li", {},
+    h("button", { type: "button", class: "row", on: { click: () => pickSeries(p) } },
+      h("strong", { text: p.name }), h("span", { class: "muted", text: p.cpr_masked || "no CPR" })))));
+  render(await cachedPatients());
+  const search = h("input", { type: "search", id: "patient-search", placeholder: "Name or CPR number",
+    "aria-label": "Search patients", autocomplete: "off" });
+  search.addEventListener("input", () => findPatients(search.value, render));
+  show(header("Patient", flow.home),
+    button("Acute patient (unidentified)", async () => pickSeries(await createAcutePatient(flow.clusterId)),
+      "danger big", { id: "acute-patient" }),
+    search,
+    h("h2", { text: "Recent patients" }), list,
+    button("New patient", newPatient, "secondary", { id: "new-patient" }));
+}
+
+async function findPatients(query, render) {
+  const text = query.trim();
+  const cached = await cachedPatients();
+  if (!text) return render(cached);
+  const local = cached.filter((p) => p.name.toLowerCase().includes(text.toLowerCase()));
+  render(local);
+  if (text.length < 2 || !navigator.onLine) return;
+  try {
+    const found = await api("GET", `/patients?cluster_id=${flow.clusterId}&q=${encodeURIComponent(text)}`);
+    const detailed = found.map((p) => ({ ...p, series: null }));
+    render([...local, ...detailed.filter((p) => !local.some((l) => l.id === p.id))]);
+  } catch { /* the cached answer stays */ }
+}
+
+function newPatient() {
+  const name = h("input", { id: "patient-name", autocomplete: "off", required: true });
+  const cpr = h("input", { id: "patient-cpr", inputmode: "numeric", autocomplete: "off", required: true,
+    placeholder: "DDMMYY-XXXX" });
+  const submit = async (event) => {
+    event.preventDefault();
+    const problem = !name.value.trim() ? "The name is required." : checkCpr(cpr.value);
+    if (problem) return notice(problem, "error");
+    try {
+      pickSeries(await createPatient(flow.clusterId, name.value, cpr.value));
+      notice("");
+    } catch (error) {
+      notice(error.message, "error");
+    }
+  };
+  show(header("New patient", pickPatient),
+    h("form", { class: "card", on: { submit } }, field("Name", name), field("CPR number", cpr),
+      h("button", { type: "submit", class: "btn primary", text: "Create patient" })));
+}
+
+// --- series ---------------------------------------------------------------------------
+
+async function pickSeries(patient) {
+  notice("");
+  if (patient.series === null) {  // found by a search: fetch its series
+    const full = await api("GET", `/patients/${patient.id}`);
+    patient = { id: full.id, name: full.name, cpr_masked: full.cpr_masked, series: full.series };
+  }
+  flow.patient = patient;
+  const rows = patient.series.map((s) => h("li", {},
+    h("button", { type: "button", class: "row", on: { click: () => openSeries(s) } },
+      h("strong", { text: seriesLabel(s) }), h("span", { class: "muted", text: s.accepts_photos ? "consent given" : "needs consent" }))));
+  show(header(patient.name, pickPatient),
+    h("p", { class: "muted", text: patient.cpr_masked || "Acute patient, no CPR yet" }),
+    h("h2", { text: "Series" }),
+    rows.length ? h("ul", { class: "list" }, rows) : h("p", { class: "muted", text: "No series yet." }),
+    button("New series", newSeries, "primary", { id: "new-series" }));
+}
+
+function newSeries() {
+  const names = Object.fromEntries(flow.taxonomy.en.body_sites.map((s) => [s.id, s.name]));
+  show(header("Where is it?", () => pickSeries(flow.patient)),
+    h("p", { class: "muted", text: "Tap the region on the body, front or back." }),
+    bodyMap(names, (region, view, side) => refineSite(region, view, side)),
+    button("Whole body / several regions", () => refineSite("whole_body", "both", null), "secondary"));
+}
+
+function descendants(region) {
+  const sites = flow.taxonomy.da.body_sites;
+  const ids = new Set([region]);
+  for (const site of sites) if (ids.has(site.parent_id)) ids.add(site.id);
+  return sites.filter((s) => ids.has(s.id));
+}
+
+function refineSite(region, view, side) {
+  const choices = descendants(region).filter((s) => s.view === "both" || s.view === view || s.id === region);
+  const en = Object.fromEntries(flow.taxonomy.en.body_sites.map((s) => [s.id, s.name]));
+  const site = h("select", { id: "body-site", "aria-label": "Body site" },
+    choices.map((s) => h("option", { value: s.id, text: `${"  ".repeat(s.level - 1)}${s.name} (${en[s.id]})` })));
+  const sideSelect = h("select", { id: "side", "aria-label": "Side" },
+    h("option", { value: "", text: "No side" }),
+    flow.taxonomy.da.sides.map((s) => h("option", { value: s, text: s, selected: s === side })));
+  const picked = { diagnoses: new Map(), procedures: new Map() };
+  const submit = async (event) => {
+    event.preventDefault();
+    if (!picked.diagnoses.size) return notice("Pick at least one diagnosis.", "error");
+    const body = { body_site: site.value, side: sideSelect.value || null,
+      diagnoses: [...picked.diagnoses.keys()], procedures: [...picked.procedures.keys()] };
+    try {
+      openSeries(await createSeries(flow.patient.id, body));
+    } catch (error) {
+      notice(error.message, "error");
+    }
+  };
+  show(header("Series", newSeries),
+    h("form", { class: "card", on: { submit } },
+      field("Body site", site), field("Side", sideSelect),
+      codePicker("diagnoses", "Diagnoses", picked.diagnoses),
+      codePicker("procedures", "Procedures (optional)", picked.procedures),
+      h("button", { type: "submit", class: "btn primary", id: "create-series", text: "Create series" })));
+}
+
+function codePicker(kind, label, chosen) {
+  const chips = h("div", { class: "chips" });
+  const hits = h("ul", { class: "hits", id: `${kind}-hits` });
+  const input = h("input", { type: "search", id: `${kind}-search`, autocomplete: "off",
+    placeholder: "Type Danish, English or a code" });
+  const renderChips = () => chips.replaceChildren(...[...chosen].map(([code, title]) =>
+    button(`${code} ${title} ✕`, () => { chosen.delete(code); renderChips(); }, "chip")));
+  input.addEventListener("input", () => {
+    hits.replaceChildren(...searchCodes(flow.taxonomy, kind, input.value).map((hit) => h("li", {},
+      h("button", { type: "button", class: "hit", on: { click: () => {
+        chosen.set(hit.code, hit.da); input.value = ""; hits.replaceChildren(); renderChips();
+      } } }, h("strong", { text: hit.code }), ` ${hit.da}`, hit.en ? h("span", { class: "muted", text: ` (${hit.en})` }) : null))));
+  });
+  return h("div", { class: "field" }, h("span", { text: label }), chips, input, hits);
+}
+
+// --- consent --------------------------------------------------------------------------
+
+function openSeries(series) {
+  flow.series = series;
+  if (series.accepts_photos) return cameraScreen();
+  consentScreen();
+}
+
+function consentScreen() {
+  const scopes = [["clinical_documentation", "Clinical documentation"], ["teaching", "Teaching"],
+    ["research", "Research"], ["publication", "Publication"]];
+  const radio = (name, value, text, checked) => h("label", { class: "choice" },
+    h("input", { type: "radio", name, value, checked }), text);
+  const submit = async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const chosen = scopes.map(([id]) => id).filter((id) => form.elements[id].checked);
+    if (!chosen.includes("clinical_documentation")) {
+      return notice("Photos need consent for clinical documentation.", "error");
+    }
+    try {
+      const series = await recordConsent(flow.patient.id, flow.series,
+        { scopes: chosen, given_by: form.elements.given_by.value, method: form.elements.method.value });
+      notice("");
+      openSeries(series);
+    } catch (error) {
+      notice(error.message, "error");
+    }
+  };
+  show(header("Consent", () => pickSeries(flow.patient)),
+    h("form", { class: "card", on: { submit } },
+      h("p", { text: "The camera opens once the patient has consented to clinical documentation." }),
+      h("fieldset", {}, h("legend", { text: "The patient allows" }),
+        scopes.map(([id, text]) => h("label", { class: "choice" },
+          h("input", { type: "checkbox", name: id, checked: id === "clinical_documentation" }), text))),
+      h("fieldset", {}, h("legend", { text: "Given by" }),
+        radio("given_by", "patient", "The patient", true),
+        radio("given_by", "parent_or_guardian", "Parent or guardian", false),
+        radio("given_by", "next_of_kin", "Next of kin", false)),
+      h("fieldset", {}, h("legend", { text: "How" }),
+        radio("method", "verbal", "Verbally", true),
+        radio("method", "signed_on_paper", "Signed on paper", false)),
+      h("button", { type: "submit", class: "btn primary", id: "record-consent", text: "Record consent" })));
+}
+
+// --- camera ---------------------------------------------------------------------------
+
+function viewChoices() {
+  const site = flow.series.body_site;
+  const sites = flow.taxonomy.da.body_sites;
+  const lineage = new Set();
+  for (let id = site; id; id = sites.find((s) => s.id === id)?.parent_id) lineage.add(id);
+  const views = flow.taxonomy.da.views.filter((v) => v.body_site_ids.some((id) => lineage.has(id)));
+  return views.length ? views : flow.taxonomy.da.views;
+}
+
+async function cameraScreen() {
+  flow.capturing = true;
+  const key = await kv.get("transportKey");
+  const publicKey = await importTransportKey(key.spki);
+  const video = h("video", { class: "viewfinder", playsinline: true, muted: true, autoplay: true });
+  const ghost = h("img", { class: "ghost", alt: "", hidden: true });
+  const phase = h("select", { id: "phase", "aria-label": "Phase" },
+    flow.taxonomy.da.phases.map((p) => h("option", { value: p.id, text: p.name })));
+  const view = h("select", { id: "view", "aria-label": "View" },
+    viewChoices().map((v) => h("option", { value: v.id, text: v.name })));
+  const counter = h("span", { class: "counter", id: "captured", text: "0" });
+  const flash = h("div", { class: "flash" });
+  let camera = null;
+  let chain = Promise.resolve();
+  let taken = 0;
+  const close = async () => {
+    await chain;
+    if (camera) camera.stop();
+    flow.capturing = false;
+    document.body.classList.remove("camera-open");
+    flow.afterCapture();
+    flow.home();
+  };
+  const keep = (blobPromise) => {
+    chain = chain.then(async () => {
+      const jpeg = await blobPromise;
+      const envelope = await sealPhoto(publicKey, key.key_id, await jpeg.arrayBuffer());
+      await outbox.put({
+        clientId: crypto.randomUUID(), seriesId: flow.series.id, phase: phase.value, view: view.value,
+        viewName: view.selectedOptions[0].textContent, phaseName: phase.selectedOptions[0].textContent,
+        capturedAt: new Date().toISOString(),
+        envelope, size: envelope.size,
+      });
+      counter.dataset.stored = String(Number(counter.dataset.stored || 0) + 1);
+      requestBackgroundSync();
+    }).catch((error) => notice(`The photo could not be kept: ${error.message}`, "error"));
+  };
+  const shutter = () => {
+    if (!camera) return;
+    flash.classList.remove("on"); void flash.offsetWidth; flash.classList.add("on");
+    taken += 1;
+    counter.textContent = String(taken);
+    keep(takeStill(camera, video));
+  };
+  const fallback = h("input", { type: "file", accept: "image/*", capture: "environment", id: "file-capture",
+    class: "file-capture", hidden: hasCameraApi() });
+  fallback.addEventListener("change", () => {
+    for (const file of fallback.files) { taken += 1; counter.textContent = String(taken); keep(Promise.resolve(file)); }
+    fallback.value = "";
+  });
+  const torch = button("⚡ Torch", async () => {
+    torch.classList.toggle("on");
+    await camera.setTorch(torch.classList.contains("on")).catch(() => {});
+  }, "torch", { id: "torch", hidden: true });
+  const updateGhost = () => loadGhost(ghost, view.value);
+  view.addEventListener("change", updateGhost);
+  show(h("div", { class: "camera" },
+    h("div", { class: "stage" }, video, ghost, flash),
+    h("div", { class: "top" }, torch,
+      h("span", { class: "series-name", text: `${flow.patient.name} · ${seriesLabel(flow.series)}` }),
+      button("Done", close, "secondary", { id: "done" })),
+    h("div", { class: "controls" },
+      h("div", { class: "selectors" }, phase, view),
+      h("div", { class: "shutter-row" }, counter,
+        button("", shutter, "shutter", { id: "shutter", "aria-label": "Take photo", disabled: true }),
+        button("Ghost", () => { ghost.classList.toggle("off"); }, "link", { id: "ghost-toggle" })),
+      fallback)));
+  document.body.classList.add("camera-open");
+  if (!hasCameraApi()) return;
+  try {
+    camera = await openCamera(video);
+    torch.hidden = !camera.hasTorch;
+    document.getElementById("shutter").disabled = false;
+  } catch (error) {
+    fallback.hidden = false;
+    notice(`The camera could not start (${error.name}); use the button to take a photo.`, "error");
+  }
+  updateGhost();
+}
+
+// The camera's still where it gives one, else the current video frame encoded here.
+function takeStill(camera, video) {
+  if (!camera.takePhoto) return encodeJpeg(grabFrame(video));
+  return camera.takePhoto()
+    .then((blob) => {
+      if (blob) return blob;
+      camera.takePhoto = null;  // this camera gives no JPEG stills: use video frames from now on
+      return encodeJpeg(grabFrame(video));
+    })
+    .catch(() => encodeJpeg(grabFrame(video)));
+}
+
+function requestBackgroundSync() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.ready
+    .then((registration) => registration.sync && registration.sync.register("outbox"))
+    .catch(() => {});  // no Background Sync here: the open app uploads instead
+}
+
+// The series' last photo of the same view, semi-transparent over the viewfinder.
+async function loadGhost(ghost, viewId) {
+  ghost.hidden = true;
+  if (flow.series.id.startsWith(LOCAL) || !navigator.onLine) return;
+  try {
+    const series = await api("GET", `/series/${flow.series.id}`);
+    const last = series.photos
+      .filter((p) => p.view === viewId && p.status === "ready" && p.links.preview)
+      .sort((a, b) => String(b.captured_at).localeCompare(String(a.captured_at)))[0];
+    if (!last) return;
+    ghost.src = last.links.preview;
+    ghost.hidden = false;
+  } catch { /* no ghost this time */ }
+}
