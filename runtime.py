@@ -24,6 +24,7 @@ from storage.clinical import ClinicalRepository
 from storage.crypto import load_keyring, load_lookup_key
 from storage.database import close_database, open_database
 from storage.photo_store import PhotoRepository
+from storage.search import SearchRepository
 from workers.embedded_redis import EmbeddedRedis
 from workers.imaging_pool import ImagingPool
 from workers.queue import ArqQueue, deserialize_job, redis_settings, serialize_job
@@ -97,10 +98,13 @@ def build_ports(settings: Settings, queue: ArqQueue) -> Ports:
             max_pixels=settings.max_pixels,
             session_idle_minutes=settings.session_idle_minutes,
             session_absolute_hours=settings.session_absolute_hours,
+            retention_years=settings.retention_years,
+            acute_warning_days=settings.acute_warning_days,
         ),
         hash_password=passwords.hash_password,
         verify_password=passwords.verify_password,
         clock=utc_now,
+        search=SearchRepository(),
     )
 
 

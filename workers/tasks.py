@@ -7,7 +7,7 @@ from uuid import UUID
 
 from arq import Retry
 
-from domain import photos
+from domain import photos, retention
 from domain.errors import InvalidImage
 from domain.model import Variant
 from domain.photos import RenderedPhoto
@@ -42,6 +42,17 @@ async def process_photo(ctx: dict[str, Any], photo_id: str) -> str:
     return status.value
 
 
+async def destroy_expired_photos(ctx: dict[str, Any]) -> int:
+    """Destroy keys and blobs of photos whose retention after withdrawal has ended."""
+    ports: Ports = ctx["ports"]
+    started = time.monotonic()
+    logger.info("retention run started")
+    destroyed = await retention.destroy_expired(ports)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    logger.info("retention run finished: %d photos destroyed in %.0f ms", destroyed, elapsed_ms)
+    return destroyed
+
+
 async def _render(pool: ImagingPool, data: bytes, max_pixels: int) -> RenderedPhoto:
     made = await pool.make_derivatives(data, max_pixels=max_pixels)
     renditions = [
@@ -52,4 +63,4 @@ async def _render(pool: ImagingPool, data: bytes, max_pixels: int) -> RenderedPh
     return RenderedPhoto(made.width, made.height, renditions)
 
 
-__all__ = ["InvalidImage", "process_photo"]
+__all__ = ["InvalidImage", "destroy_expired_photos", "process_photo"]

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from arq import Worker
+from arq import Worker, cron
 from arq.connections import ArqRedis
 from arq.worker import func
 
 from domain.ports import Ports
 from workers.imaging_pool import ImagingPool
 from workers.queue import QUEUE_NAME, deserialize_job, serialize_job
-from workers.tasks import process_photo
+from workers.tasks import destroy_expired_photos, process_photo
 
 JOB_TIMEOUT_S = 300
 HEALTH_CHECK_INTERVAL_S = 10
@@ -26,6 +26,11 @@ def build_worker(
     ctx: dict[str, Any] = {"ports": ports, "imaging": imaging}
     return Worker(
         functions=(func(process_photo, name="process_photo", max_tries=5),),
+        # Daily at 03:17 UTC; each photo's destruction is its own transaction, so a second
+        # run (or a crash half-way) finds only what is left to do.
+        cron_jobs=[
+            cron(destroy_expired_photos, hour={3}, minute={17}, unique=True, run_at_startup=False)
+        ],
         queue_name=QUEUE_NAME,
         redis_pool=redis,
         ctx=ctx,

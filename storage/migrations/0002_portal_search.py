@@ -1,0 +1,152 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from orjson import loads
+from tortoise.fields.data import JSON_DUMPS
+from uuid import uuid4
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('sutura', '0001_initial')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='SavedSearchRow',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('cluster_id', fields.UUIDField(db_index=True)),
+                ('owner_id', fields.UUIDField()),
+                ('name', fields.CharField(max_length=100)),
+                ('filters', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('is_shared', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'saved_search', 'app': 'sutura', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SeriesCodeRow',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('series_id', fields.UUIDField()),
+                ('cluster_id', fields.UUIDField()),
+                ('kind', fields.CharField(max_length=10)),
+                ('code', fields.CharField(max_length=16)),
+            ],
+            options={'table': 'series_code', 'app': 'sutura', 'indexes': [Index(fields=['cluster_id', 'kind', 'code']), Index(fields=['series_id', 'kind'])], 'pk_attr': 'id', 'table_description': 'One diagnosis or procedure code of a series, for search (prefix ranges on the code).'},
+            bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='ConsentRow',
+            name='withdrawal_channel',
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddIndex(
+            model_name='ConsentRow',
+            index=Index(fields=['series_id', 'scope', 'withdrawn_at']),
+        ),
+        ops.AddField(
+            model_name='PatientRow',
+            name='identified_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='PatientRow',
+            name='is_acute',
+            field=fields.BooleanField(default=False, db_index=True),
+        ),
+        ops.AddField(
+            model_name='PatientRow',
+            name='merged_into_id',
+            field=fields.UUIDField(null=True),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='age_years',
+            field=fields.IntField(null=True),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='body_site_id',
+            field=fields.CharField(null=True, max_length=64),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='destroyed_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='is_acute',
+            field=fields.BooleanField(default=False),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='patient_id',
+            field=fields.UUIDField(null=True),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='sex',
+            field=fields.CharField(null=True, max_length=10),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='shot_at',
+            field=fields.BigIntField(default=0),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
+            name='side',
+            field=fields.CharField(null=True, max_length=10),
+        ),
+        ops.AddIndex(
+            model_name='PhotoRow',
+            index=Index(fields=['series_id', 'status']),
+        ),
+        ops.AddIndex(
+            model_name='PhotoRow',
+            index=Index(fields=['cluster_id', 'status', 'shot_at']),
+        ),
+        ops.AddIndex(
+            model_name='PhotoRow',
+            index=Index(fields=['cluster_id', 'body_site_id', 'shot_at']),
+        ),
+        ops.AddIndex(
+            model_name='PhotoRow',
+            index=Index(fields=['cluster_id', 'age_years']),
+        ),
+        ops.AddIndex(
+            model_name='PhotoRow',
+            index=Index(fields=['cluster_id', 'phase', 'shot_at']),
+        ),
+        ops.AddIndex(
+            model_name='PhotoRow',
+            index=Index(fields=['captured_by_id', 'shot_at']),
+        ),
+        ops.AlterField(
+            model_name='SeriesRow',
+            name='created_by_id',
+            field=fields.UUIDField(db_index=True),
+        ),
+        ops.AddField(
+            model_name='SeriesRow',
+            name='is_acute',
+            field=fields.BooleanField(default=False),
+        ),
+        ops.AddIndex(
+            model_name='SeriesRow',
+            index=Index(fields=['cluster_id', 'created_at']),
+        ),
+        ops.AddIndex(
+            model_name='SeriesRow',
+            index=Index(fields=['patient_id', 'created_at']),
+        ),
+        ops.AddField(
+            model_name='UserRow',
+            name='language',
+            field=fields.CharField(null=True, max_length=5),
+        ),
+    ]
