@@ -61,13 +61,9 @@ async def _entries(ports: Ports, principal: Principal, found: list[Series]) -> l
     visible = [series for series in found if may_see_series(principal, series)]
     counts = await ports.photos.photo_counts([series.id for series in visible])
     may_count = {s.id: can(principal, Action.VIEW_PHOTOS, s.cluster_id) for s in visible}
-    entries = []
-    patients: dict[UUID, Patient | None] = {}
-    for series in visible:
-        if series.patient_id not in patients:
-            patients[series.patient_id] = await ports.clinical.get_patient(series.patient_id)
-        patient = patients[series.patient_id]
-        if patient is not None:
-            shown = counts.get(series.id, 0) if may_count[series.id] else 0
-            entries.append(SeriesEntry(series, patient, shown))
-    return entries
+    patients = await ports.clinical.patients_by_ids([s.patient_id for s in visible])
+    return [
+        SeriesEntry(series, patient, counts.get(series.id, 0) if may_count[series.id] else 0)
+        for series in visible
+        if (patient := patients.get(series.patient_id)) is not None
+    ]

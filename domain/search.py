@@ -137,22 +137,20 @@ async def search_photos(
 async def _items(
     ports: Ports, principal: Principal, hits: tuple[SeriesHit, ...], scopes: tuple[Scope, ...]
 ) -> tuple[SearchItem, ...]:
-    items = []
-    patients: dict[UUID, Patient] = {}
-    for hit in hits:
-        series = await ports.clinical.get_series(hit.series_id)
-        # Storage already applied these; checking again costs little on one page.
-        if series is None or not may_see_series(principal, series):
-            continue
-        if not all(has_photo_consent(series, scope) for scope in scopes):
-            continue
-        if series.patient_id not in patients:
-            patient = await ports.clinical.get_patient(series.patient_id)
-            if patient is None:
-                continue
-            patients[series.patient_id] = patient
-        items.append(SearchItem(series, patients[series.patient_id], hit))
-    return tuple(items)
+    found = await ports.clinical.series_by_ids([hit.series_id for hit in hits])
+    # Storage already applied these; checking again costs little on one page.
+    shown = {
+        series.id: series
+        for series in found.values()
+        if may_see_series(principal, series)
+        and all(has_photo_consent(series, scope) for scope in scopes)
+    }
+    patients = await ports.clinical.patients_by_ids([s.patient_id for s in shown.values()])
+    return tuple(
+        SearchItem(series, patients[series.patient_id], hit)
+        for hit in hits
+        if (series := shown.get(hit.series_id)) is not None and series.patient_id in patients
+    )
 
 
 def build_query(ports: Ports, cluster_id: UUID, filters: SearchFilters) -> PhotoQuery:

@@ -190,6 +190,14 @@ class ClinicalRepository:
         rows = await SeriesRow.filter(id__in=list(set(withdrawn)))
         return [s for s in await self._with_consents(rows) if s.is_withdrawn]
 
+    async def series_by_ids(self, series_ids: Sequence[UUID]) -> dict[UUID, Series]:
+        rows = await SeriesRow.filter(id__in=list(series_ids))
+        return {series.id: series for series in await self._with_consents(rows)}
+
+    async def patients_by_ids(self, patient_ids: Sequence[UUID]) -> dict[UUID, Patient]:
+        rows = await PatientRow.filter(id__in=list(set(patient_ids)))
+        return {row.id: self._patient(row) for row in rows}
+
     async def _with_consents(self, rows: Sequence[SeriesRow]) -> list[Series]:
         consents = await ConsentRow.filter(series_id__in=[row.id for row in rows]).order_by(
             "recorded_at"
