@@ -21,7 +21,7 @@ from domain.model import PhotoStatus, Scope, Sex
 from domain.search import age_at, local_day
 from domain.taxonomy import Taxonomy
 from storage.crypto import Keyring
-from storage.search_facts import code_prefixes
+from storage.search_facts import code_prefixes, scope_mask
 
 EPOCH_START = int(datetime(2015, 1, 1, tzinfo=UTC).timestamp())
 EPOCH_END = int(datetime(2026, 11, 30, tzinfo=UTC).timestamp())
@@ -73,7 +73,9 @@ class Generator:
         self.rng = random.Random(seed)
         self.sites = sorted(taxonomy.body_sites.values(), key=lambda s: s.sort_order)
         self.diagnoses = sorted(taxonomy.diagnoses)
-        self.procedures = sorted(c for c, p in taxonomy.procedures.items() if not p.is_supplementary)
+        self.procedures = sorted(
+            c for c, p in taxonomy.procedures.items() if not p.is_supplementary
+        )
         self.phases = sorted(taxonomy.phases)
         self.views = sorted(taxonomy.views)
 
@@ -81,7 +83,9 @@ class Generator:
         self, patients: int, photos: int, clusters: int = 2, users: int = 40, *, keep: bool
     ) -> Dataset:
         """Write the rows; `keep` holds them in memory too (for brute-force comparisons)."""
-        data = Dataset([uuid.uuid4() for _ in range(clusters)], [uuid.uuid4() for _ in range(users)])
+        data = Dataset(
+            [uuid.uuid4() for _ in range(clusters)], [uuid.uuid4() for _ in range(users)]
+        )
         writer = _Writer()
         await self._clusters_and_users(data, writer)
         series_per_patient = 2
@@ -276,6 +280,11 @@ class Generator:
                 "age_years": photo.age_years,
                 "shot_at": shot_at,
                 "is_acute": series.is_acute,
+                "search_scopes": (
+                    scope_mask(series.active_scopes)
+                    if status == PhotoStatus.READY and not series.is_acute
+                    else 0
+                ),
             },
         )
         return photo

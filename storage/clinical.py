@@ -216,7 +216,13 @@ class ClinicalRepository:
         return await self._with_consents(rows)
 
     async def add_consent(self, consent: Consent) -> None:
+        async with in_transaction() as connection:
+            await self._add_consent(consent, connection)
+            await refresh_series([consent.series_id], connection)
+
+    async def _add_consent(self, consent: Consent, connection: BaseDBAsyncClient) -> None:
         await ConsentRow.create(
+            using_db=connection,
             id=consent.id,
             series_id=consent.series_id,
             scope=consent.scope.value,
@@ -229,12 +235,19 @@ class ClinicalRepository:
     async def withdraw_consent(
         self, consent_id: UUID, when: datetime, by: UUID, reason: str, channel: str | None = None
     ) -> None:
-        await ConsentRow.filter(id=consent_id, withdrawn_at__isnull=True).update(
-            withdrawn_at=when,
-            withdrawn_by_id=by,
-            withdrawal_reason=reason,
-            withdrawal_channel=channel,
-        )
+        async with in_transaction() as connection:
+            row = await ConsentRow.get(id=consent_id).using_db(connection)
+            await (
+                ConsentRow.filter(id=consent_id, withdrawn_at__isnull=True)
+                .using_db(connection)
+                .update(
+                    withdrawn_at=when,
+                    withdrawn_by_id=by,
+                    withdrawal_reason=reason,
+                    withdrawal_channel=channel,
+                )
+            )
+            await refresh_series([row.series_id], connection)
 
     def name_tokens(self, cluster_id: UUID, name: str) -> set[str]:
         tokens = set()

@@ -141,6 +141,25 @@ class ConsentRow(Model):
         indexes = (("series_id", "scope", "withdrawn_at"),)
 
 
+# The columns every search index carries after its leading ones, so that SQLite and
+# PostgreSQL answer a search from the index alone (see storage/search.py).
+SEARCH_COVER = (
+    "search_scopes",
+    "sex",
+    "age_years",
+    "side",
+    "phase",
+    "view_id",
+    "body_site_id",
+    "series_id",
+    "shot_at",
+)
+
+
+def _search_index(*leading: str) -> tuple[str, ...]:
+    return (*leading, *(column for column in SEARCH_COVER if column not in leading))
+
+
 class PhotoRow(Model):
     id = fields.UUIDField(primary_key=True)
     series: fields.ForeignKeyRelation[SeriesRow] = fields.ForeignKeyField(
@@ -161,9 +180,11 @@ class PhotoRow(Model):
     sha256 = fields.CharField(max_length=64)
     size_bytes = fields.BigIntField()
     destroyed_at = fields.DatetimeField(null=True)
-    # Copies of what search filters on, kept in step by storage/search_facts.py, so a search
-    # reads one indexed table: the patient, the series' site and side, sex, age at capture,
-    # and the capture time (or receipt time) in epoch seconds.
+    # Copies of what search filters on, kept in step by storage/search_facts.py in the same
+    # transaction as their sources, so a search reads one table through covering indexes:
+    # the patient, the series' site and side, sex, age at capture, the capture time (or
+    # receipt time) in epoch seconds, and `search_scopes`: 0 unless the photo is ready, not
+    # acute and its series holds clinical consent, else a bit per active consent scope.
     patient_id = fields.UUIDField(null=True)
     body_site_id = fields.CharField(max_length=64, null=True)
     side = fields.CharField(max_length=10, null=True)
@@ -171,17 +192,19 @@ class PhotoRow(Model):
     age_years = fields.IntField(null=True)
     shot_at = fields.BigIntField(default=0)
     is_acute = fields.BooleanField(default=False)
+    search_scopes = fields.IntField(default=0)
 
     class Meta:
         table = "photo"
         unique_together = (("captured_by_id", "client_id"),)
         indexes = (
-            ("series_id", "status"),
-            ("cluster_id", "status", "shot_at"),
-            ("cluster_id", "body_site_id", "shot_at"),
-            ("cluster_id", "age_years"),
-            ("cluster_id", "phase", "shot_at"),
-            ("captured_by_id", "shot_at"),
+            ("cluster_id", "status"),
+            _search_index("cluster_id", "phase", "shot_at"),
+            _search_index("cluster_id", "shot_at"),
+            _search_index("cluster_id", "body_site_id"),
+            _search_index("cluster_id", "age_years"),
+            _search_index("series_id"),
+            _search_index("captured_by_id", "shot_at"),
         )
 
 

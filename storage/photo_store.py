@@ -109,7 +109,9 @@ class PhotoRepository:
             await (
                 PhotoRow.filter(id=photo_id)
                 .using_db(connection)
-                .update(status=PhotoStatus.REJECTED.value, reject_reason=reason[:300])
+                .update(
+                    status=PhotoStatus.REJECTED.value, reject_reason=reason[:300], search_scopes=0
+                )
             )
         for row in rows:
             self._blobs.delete(row.path)
@@ -140,7 +142,7 @@ class PhotoRepository:
             updated = await (
                 PhotoRow.filter(id=photo_id, destroyed_at__isnull=True)
                 .using_db(connection)
-                .update(status=PhotoStatus.DESTROYED.value, destroyed_at=when)
+                .update(status=PhotoStatus.DESTROYED.value, destroyed_at=when, search_scopes=0)
             )
             await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
         # Without its wrapped key a blob is unreadable already; the files go after the commit.
@@ -163,6 +165,8 @@ class PhotoRepository:
                 .using_db(connection)
                 .update(status=PhotoStatus.READY.value, width=width, height=height)
             )
+            row = await PhotoRow.get(id=photo_id).using_db(connection)
+            await refresh_series([row.series_id], connection)
         return [row.path for row in old]
 
     async def _photo(self, row: PhotoRow) -> Photo:

@@ -1,7 +1,8 @@
 """Photo search in SQL over the photo table's copied columns, and saved searches.
 
-One statement counts the matches, one fetches the page of series, one the page's thumbnails.
-Consent is a condition on the consent table itself (an active row per required scope), so a
+One statement groups the matches by series and counts them, one fetches the page's thumbnails.
+Consent is a condition in the same statement: each photo row carries a bit per active consent
+scope of its series, rewritten in the transaction that records or withdraws a consent, so a
 withdrawal takes effect on the next search with no cache to clear.
 """
 
@@ -12,7 +13,6 @@ from uuid import UUID
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from domain.model import PhotoStatus
 from domain.search import (
     THUMBNAILS_PER_HIT,
     HitPage,
@@ -23,11 +23,8 @@ from domain.search import (
     filters_to_mapping,
 )
 from storage.models import SavedSearchRow
+from storage.search_facts import scope_mask
 
-CONSENT_HELD = (
-    "EXISTS (SELECT 1 FROM consent c WHERE c.series_id = p.series_id"
-    " AND c.scope = ? AND c.withdrawn_at IS NULL)"
-)
 CODE_HELD = (
     "p.series_id IN (SELECT sc.series_id FROM series_code sc"
     " WHERE sc.cluster_id = ? AND sc.kind = ? AND sc.code = ?)"
@@ -42,20 +39,19 @@ class SearchRepository:
     async def find(self, query: PhotoQuery, offset: int, limit: int) -> HitPage:
         connection = connections.get("default")
         where, params = photo_conditions(query, _is_postgres(connection))
-        totals = await _rows(
-            connection,
-            f"SELECT COUNT(DISTINCT p.series_id) AS s, COUNT(*) AS n FROM photo p WHERE {where}",  # noqa: S608
-            params,
-        )
-        if not totals or not totals[0]["n"]:
-            return HitPage(0, 0, ())
+        # One pass: group the matches by series, then count the groups with window functions
+        # before the page is cut, so the totals cost no second scan.
         page = await _rows(
             connection,
-            "SELECT p.series_id AS series_id, COUNT(*) AS n, MAX(p.shot_at) AS last"  # noqa: S608
-            f" FROM photo p WHERE {where} GROUP BY p.series_id"
-            f" ORDER BY last DESC, p.series_id LIMIT {int(limit)} OFFSET {int(offset)}",
+            "SELECT series_id, n, last, COUNT(*) OVER () AS total_series,"  # noqa: S608
+            " SUM(n) OVER () AS total_photos FROM (SELECT p.series_id AS series_id,"
+            " COUNT(*) AS n, MAX(p.shot_at) AS last"
+            f" FROM photo p WHERE {where} GROUP BY p.series_id) grouped"
+            f" ORDER BY last DESC, series_id LIMIT {int(limit)} OFFSET {int(offset)}",
             params,
         )
+        if not page:
+            return await self._totals_only(connection, where, params)
         thumbs = await _thumbnails(connection, where, params, [row["series_id"] for row in page])
         hits = tuple(
             SeriesHit(
@@ -66,7 +62,17 @@ class SearchRepository:
             )
             for row in page
         )
-        return HitPage(int(totals[0]["s"]), int(totals[0]["n"]), hits)
+        return HitPage(int(page[0]["total_series"]), int(page[0]["total_photos"]), hits)
+
+    async def _totals_only(
+        self, connection: BaseDBAsyncClient, where: str, params: list[Any]
+    ) -> HitPage:
+        totals = await _rows(
+            connection,
+            f"SELECT COUNT(DISTINCT p.series_id) AS s, COUNT(*) AS n FROM photo p WHERE {where}",  # noqa: S608
+            params,
+        )
+        return HitPage(int(totals[0]["s"] or 0), int(totals[0]["n"] or 0), ())
 
     async def save(self, saved: SavedSearch) -> None:
         await SavedSearchRow.create(
@@ -97,11 +103,12 @@ def photo_conditions(query: PhotoQuery, postgres: bool) -> tuple[str, list[Any]]
     def key(value: UUID) -> Any:
         return value if postgres else str(value)
 
-    clauses = ["p.cluster_id = ?", "p.status = ?", "p.is_acute = ?"]
-    params: list[Any] = [key(query.cluster_id), PhotoStatus.READY.value, False]
-    for scope in query.scopes:
-        clauses.append(CONSENT_HELD)
-        params.append(scope.value)
+    # search_scopes is 0 for photos not ready, acute or without clinical consent, and has a
+    # bit per active consent scope otherwise (storage/search_facts.py keeps it in step with
+    # the consent rows in the same transaction as every consent change).
+    wanted = scope_mask(query.scopes)
+    clauses = ["p.cluster_id = ?", "(p.search_scopes & ?) = ?"]
+    params: list[Any] = [key(query.cluster_id), wanted, wanted]
     for kind, prefix in (
         ("diagnosis", query.diagnosis_prefix),
         ("procedure", query.procedure_prefix),

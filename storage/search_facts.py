@@ -13,10 +13,12 @@ from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from domain.model import PhotoStatus, Scope
 from domain.search import age_at, local_day
-from storage.models import PatientRow, PhotoRow, SeriesCodeRow, SeriesRow
+from storage.models import ConsentRow, PatientRow, PhotoRow, SeriesCodeRow, SeriesRow
 
 MIN_PREFIX = 2
+SCOPE_BITS = {Scope.CLINICAL: 1, Scope.TEACHING: 2, Scope.RESEARCH: 4, Scope.PUBLICATION: 8}
 
 
 async def refresh_series(series_ids: Iterable[UUID], connection: BaseDBAsyncClient) -> None:
@@ -36,7 +38,28 @@ async def refresh_series(series_ids: Iterable[UUID], connection: BaseDBAsyncClie
             )
         )
         await _refresh_ages(series_id, patient.birth_date, connection)
+        await _refresh_scopes(series, connection)
         await _refresh_codes(series, connection)
+
+
+async def _refresh_scopes(series: SeriesRow, connection: BaseDBAsyncClient) -> None:
+    active = await (
+        ConsentRow.filter(series_id=series.id, withdrawn_at__isnull=True)
+        .using_db(connection)
+        .values_list("scope", flat=True)
+    )
+    mask = 0 if series.is_acute else scope_mask(Scope(str(scope)) for scope in active)
+    photos = PhotoRow.filter(series_id=series.id).using_db(connection)
+    await photos.filter(status=PhotoStatus.READY.value).update(search_scopes=mask)
+    await photos.exclude(status=PhotoStatus.READY.value).update(search_scopes=0)
+
+
+def scope_mask(scopes: Iterable[Scope]) -> int:
+    """A bit per scope; without clinical documentation nothing is searchable at all."""
+    held = set(scopes)
+    if Scope.CLINICAL not in held:
+        return 0
+    return sum(SCOPE_BITS[scope] for scope in held)
 
 
 async def _refresh_ages(

@@ -89,6 +89,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='PhotoRow',
+            name='search_scopes',
+            field=fields.IntField(default=0),
+        ),
+        ops.AddField(
+            model_name='PhotoRow',
             name='sex',
             field=fields.CharField(null=True, max_length=10),
         ),
@@ -104,27 +109,31 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['series_id', 'status']),
+            index=Index(fields=['cluster_id', 'status']),
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['cluster_id', 'status', 'shot_at']),
+            index=Index(fields=['cluster_id', 'phase', 'shot_at', 'search_scopes', 'sex', 'age_years', 'side', 'view_id', 'body_site_id', 'series_id']),
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['cluster_id', 'body_site_id', 'shot_at']),
+            index=Index(fields=['cluster_id', 'shot_at', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'body_site_id', 'series_id']),
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['cluster_id', 'age_years']),
+            index=Index(fields=['cluster_id', 'body_site_id', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'series_id', 'shot_at']),
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['cluster_id', 'phase', 'shot_at']),
+            index=Index(fields=['cluster_id', 'age_years', 'search_scopes', 'sex', 'side', 'phase', 'view_id', 'body_site_id', 'series_id', 'shot_at']),
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['captured_by_id', 'shot_at']),
+            index=Index(fields=['series_id', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'body_site_id', 'shot_at']),
+        ),
+        ops.AddIndex(
+            model_name='PhotoRow',
+            index=Index(fields=['captured_by_id', 'shot_at', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'body_site_id', 'series_id']),
         ),
         ops.AlterField(
             model_name='SeriesRow',
