@@ -8,8 +8,9 @@ Acute (unidentified) patients never appear here: they have their own list.
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -310,13 +311,13 @@ async def delete_saved_search(ports: Ports, principal: Principal, search_id: UUI
 
 def filters_from_mapping(values: Mapping[str, object]) -> SearchFilters:
     """Filters from text values; unknown keys are ignored, malformed ones raise InvalidInput."""
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}
     for item in fields(SearchFilters):
         raw = values.get(item.name)
         if raw is None or str(raw).strip() == "":
             continue
         parsed[item.name] = _parse_value(item.name, str(raw).strip())
-    return replace(SearchFilters(), **parsed)
+    return SearchFilters(**parsed)
 
 
 def filters_to_mapping(filters: SearchFilters) -> dict[str, str]:

@@ -50,7 +50,7 @@ class ClinicalRepository:
 
     async def update_patient(self, patient_id: UUID, change: PatientChange) -> Patient:
         async with in_transaction() as connection:
-            row = await PatientRow.get(id=patient_id).using_db(connection)
+            row = await PatientRow.get(id=patient_id, using_db=connection)
             await (
                 PatientRow.filter(id=patient_id)
                 .using_db(connection)
@@ -236,7 +236,7 @@ class ClinicalRepository:
         self, consent_id: UUID, when: datetime, by: UUID, reason: str, channel: str | None = None
     ) -> None:
         async with in_transaction() as connection:
-            row = await ConsentRow.get(id=consent_id).using_db(connection)
+            row = await ConsentRow.get(id=consent_id, using_db=connection)
             await (
                 ConsentRow.filter(id=consent_id, withdrawn_at__isnull=True)
                 .using_db(connection)

@@ -127,7 +127,7 @@ class PhotoRepository:
 
     async def move(self, photo_id: UUID, series_id: UUID) -> None:
         async with in_transaction() as connection:
-            row = await PhotoRow.get(id=photo_id).using_db(connection)
+            row = await PhotoRow.get(id=photo_id, using_db=connection)
             await PhotoRow.filter(id=photo_id).using_db(connection).update(series_id=series_id)
             await refresh_series([row.series_id, series_id], connection)
 
@@ -165,7 +165,7 @@ class PhotoRepository:
                 .using_db(connection)
                 .update(status=PhotoStatus.READY.value, width=width, height=height)
             )
-            row = await PhotoRow.get(id=photo_id).using_db(connection)
+            row = await PhotoRow.get(id=photo_id, using_db=connection)
             await refresh_series([row.series_id], connection)
         return [row.path for row in old]
 

@@ -23,8 +23,8 @@ SCOPE_BITS = {Scope.CLINICAL: 1, Scope.TEACHING: 2, Scope.RESEARCH: 4, Scope.PUB
 
 async def refresh_series(series_ids: Iterable[UUID], connection: BaseDBAsyncClient) -> None:
     for series_id in dict.fromkeys(series_ids):
-        series = await SeriesRow.get(id=series_id).using_db(connection)
-        patient = await PatientRow.get(id=series.patient_id).using_db(connection)
+        series = await SeriesRow.get(id=series_id, using_db=connection)
+        patient = await PatientRow.get(id=series.patient_id, using_db=connection)
         await (
             PhotoRow.filter(series_id=series_id)
             .using_db(connection)
@@ -88,7 +88,7 @@ async def _refresh_codes(series: SeriesRow, connection: BaseDBAsyncClient) -> No
 def code_prefixes(diagnoses: Iterable[str], procedures: Iterable[str]) -> set[tuple[str, str]]:
     """Every prefix of each code from two characters on, so a group search is an exact match
     on an index (LIKE would not use one under PostgreSQL's collations)."""
-    found = set()
+    found: set[tuple[str, str]] = set()
     for kind, codes in (("diagnosis", diagnoses), ("procedure", procedures)):
         for code in codes:
             found.update((kind, code[:end]) for end in range(MIN_PREFIX, len(code) + 1))

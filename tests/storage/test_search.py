@@ -45,9 +45,11 @@ def random_filters(rng: random.Random, runtime, data: Dataset) -> SearchFilters:
     return SearchFilters(**picked)
 
 
-def brute_force(runtime, data: Dataset, cluster_id, filters: SearchFilters) -> list[tuple]:
+def brute_force(
+    runtime, data: Dataset, cluster_id, filters: SearchFilters
+) -> list[tuple[object, int]]:
     query = build_query(runtime.ports, cluster_id, filters)
-    matched: dict = {}
+    matched: dict[object, tuple[int, int]] = {}
     for photo in data.photos:
         series = data.series[photo.series_id]
         if _matches(query, photo, series):
