@@ -72,8 +72,10 @@ class IdentifyDialog:
                 "text-lg font-semibold break-words"
             )
             self._patient_section()
-            self.series = ui.select({KEEP_SERIES: _("Keep the acute series")}, value=KEEP_SERIES)
-            self.series.props(f"outlined label='{_('Series')}'").classes("w-full")
+            self.series = ui.select(
+                {KEEP_SERIES: _("Keep the acute series")}, label=_("Series"), value=KEEP_SERIES
+            )
+            self.series.props("outlined").classes("w-full")
             self._consent_section()
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button(_("Cancel"), on_click=self.dialog.close).props("flat no-caps")

@@ -10,7 +10,7 @@ from domain import patients, photos
 from domain.errors import DomainError, InvalidInput
 from domain.model import Photo
 from ui.frame import frame, notice
-from ui.i18n import _, format_moment
+from ui.i18n import _, aria, format_moment
 from ui.labels import body_site_text, phase_name, view_name
 from ui.session import PageSession, open_session, to_login
 from ui.zoom import install_zoom, zoom_buttons, zoom_pane
@@ -105,7 +105,7 @@ def _slider(session: PageSession, first: Photo, second: Photo) -> None:
             "absolute inset-0 rounded compare-top",
         )
         del top
-    slider = ui.slider(min=0, max=100, value=50).props(f"aria-label='{_('Split')}'")
+    slider = ui.slider(min=0, max=100, value=50).props(aria(_("Split")))
     slider.on("update:model-value", js_handler=SLIDER_JS)
     ui.run_javascript(
         'setTimeout(() => { const t = document.querySelector(".compare-top");'

@@ -12,7 +12,7 @@ from domain.model import Principal
 from domain.policy import Action, can
 from ui.acute_dialogs import new_acute_button
 from ui.frame import chosen_cluster, empty_state, frame, notice
-from ui.i18n import _, format_count, ngettext
+from ui.i18n import _, aria, format_count, ngettext
 from ui.patients import new_patient_button, patient_row
 from ui.series_cards import series_entry_card
 from ui.session import PageSession, open_session, to_login
@@ -77,7 +77,7 @@ class Dashboard:
 
     def _finder(self) -> None:
         finder = ui.input(placeholder=_("Find a patient by name or CPR number")).props(
-            f"outlined dense clearable debounce=300 aria-label={_('Find a patient')}"
+            "outlined dense clearable debounce=300 " + aria(_("Find a patient"))
         )
         finder.classes("w-full").on_value_change(
             lambda e: self.session.run(lambda p: self._find(p, e.value or ""))

@@ -8,7 +8,7 @@ from nicegui import ui
 from domain import accounts, preferences
 from domain.model import Principal
 from domain.policy import Action, can
-from ui.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, _, aria, current_language
 from ui.session import PageSession
 
 CONTENT_CLASSES = "w-full max-w-6xl mx-auto px-3 sm:px-6 py-4 gap-4"
@@ -75,9 +75,7 @@ def _wide_navigation(session: PageSession, clusters: dict[UUID, str], current: U
                 options,
                 value=str(current) if current else None,
                 on_change=lambda e: ui.navigate.to(f"/?cluster={e.value}"),
-            ).props(f"dense outlined options-dense aria-label={_('Cluster')}").classes(
-                "min-w-[10rem]"
-            )
+            ).props("dense outlined options-dense " + aria(_("Cluster"))).classes("min-w-[10rem]")
         for text, target in navigation_links(session.principal, current):
             ui.link(text, target).classes("text-slate-700 no-underline hover:underline")
         _language_menu(session)
@@ -87,7 +85,7 @@ def _wide_navigation(session: PageSession, clusters: dict[UUID, str], current: U
 def _narrow_navigation(
     session: PageSession, clusters: dict[UUID, str], current: UUID | None
 ) -> None:
-    menu_button = ui.button(icon="menu").props(f"flat round aria-label={_('Menu')}")
+    menu_button = ui.button(icon="menu").props("flat round " + aria(_("Menu")))
     with menu_button.classes("lt-md"), ui.menu():
         ui.menu_item(session.principal.user.email).props("disable")
         if len(clusters) > 1:
@@ -111,7 +109,7 @@ def _narrow_navigation(
 def _language_menu(session: PageSession) -> None:
     with (
         ui.button(current_language().upper(), icon="translate").props(
-            f"flat dense no-caps aria-label={_('Language')}"
+            "flat dense no-caps " + aria(_("Language"))
         ),
         ui.menu(),
     ):

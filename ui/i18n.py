@@ -96,6 +96,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return singular if count == 1 else plural
 
 
+def aria(label: str) -> str:
+    """An aria-label property for .props(), quoted so that labels may contain spaces."""
+    return f'aria-label="{label}"'
+
+
 def format_day(day: date | None) -> str:
     return babel_date(day, format="medium", locale=current_language()) if day else ""
 

@@ -12,7 +12,7 @@ from domain.errors import InvalidInput
 from domain.model import Patient, Principal
 from domain.patients import PatientForm
 from ui.frame import chosen_cluster, empty_state, frame, notice
-from ui.i18n import _
+from ui.i18n import _, aria
 from ui.labels import describe_patient
 from ui.session import PageSession, open_session, to_login
 
@@ -49,7 +49,7 @@ class PatientList:
             ui.space()
             new_patient_button(self.session, self.cluster_id)
         search = ui.input(placeholder=_("Search by name or CPR number")).props(
-            f"outlined dense clearable debounce=300 aria-label={_('Search')}"
+            "outlined dense clearable debounce=300 " + aria(_("Search"))
         )
         search.classes("w-full").on_value_change(lambda e: self._search(e.value or ""))
         with search.add_slot("prepend"):

@@ -74,9 +74,9 @@ class FilterForm:
     async def load_saved(self, principal: Principal) -> None:
         found = await search.saved_searches(self.session.ports, principal, self.cluster_id)
         self.saved = {str(s.id): s for s in found}
+        shared = _("shared")
         options = {
-            key: f"{s.name}{' · ' + _('shared') if s.is_shared else ''}"
-            for key, s in self.saved.items()
+            key: f"{s.name} · {shared}" if s.is_shared else s.name for key, s in self.saved.items()
         }
         self.saved_select.set_options(options)
 

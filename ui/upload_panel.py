@@ -142,9 +142,11 @@ class UploadPanel:
     def _show_file(self, report: dict[str, object]) -> None:
         index = int(str(report.get("index", 0)))
         state = str(report.get("state", ""))
-        text = f"{report.get('name', _('Photo'))}: {state_text(state)}"
+        name = report.get("name") or _("Photo")
+        text = f"{name}: {state_text(state)}"
         if report.get("detail"):
-            text += f" ({_(str(report['detail']))})"
+            detail = _(str(report["detail"]))
+            text += f" ({detail})"
         if index not in self._rows:
             with self.progress:
                 self._rows[index] = ui.label().classes("text-sm break-all upload-outcome")

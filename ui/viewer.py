@@ -8,7 +8,7 @@ from nicegui import events, ui
 from domain import patients, photos
 from domain.model import Photo, Principal, Series
 from domain.policy import Action, can
-from ui.i18n import _, format_moment
+from ui.i18n import _, aria, format_moment
 from ui.labels import body_site_text, phase_name, view_name
 from ui.session import PageSession
 from ui.zoom import install_zoom, zoom_buttons, zoom_pane
@@ -44,11 +44,11 @@ class PhotoViewer:
     def _toolbar(self) -> None:
         with ui.row().classes("w-full items-center no-wrap gap-1"):
             ui.button(icon="chevron_left", on_click=lambda: self._step(-1)).props(
-                f"flat round dense aria-label='{_('Previous photo')}'"
+                "flat round dense " + aria(_("Previous photo"))
             )
             self.position = ui.label().classes("text-sm text-slate-600")
             ui.button(icon="chevron_right", on_click=lambda: self._step(1)).props(
-                f"flat round dense aria-label='{_('Next photo')}'"
+                "flat round dense " + aria(_("Next photo"))
             )
             zoom_buttons(GROUP, (_("Zoom in"), _("Zoom out"), _("Fit")))
             ui.space()
@@ -59,7 +59,7 @@ class PhotoViewer:
                     "flat dense no-caps"
                 )
             ui.button(icon="close", on_click=self.dialog.close).props(
-                f"flat round dense aria-label='{_('Close')}'"
+                "flat round dense " + aria(_("Close"))
             )
 
     def open(self) -> None:

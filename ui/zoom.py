@@ -96,6 +96,6 @@ def zoom_buttons(group: str, labels: tuple[str, str, str]) -> None:
         ("zoom_out", zoom_out, f"window.suturaZoom.step('{group}', 1 / 1.5)"),
         ("fit_screen", reset, f"window.suturaZoom.reset('{group}')"),
     ):
-        ui.button(icon=icon).props(f"flat round dense aria-label='{label}'").on(
+        ui.button(icon=icon).props(f'flat round dense aria-label="{label}"').on(
             "click", js_handler=f"() => {call}"
         ).tooltip(label)
