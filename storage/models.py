@@ -144,6 +144,7 @@ class ConsentRow(Model):
 # The columns every search index carries after its leading ones, so that SQLite and
 # PostgreSQL answer a search from the index alone (see storage/search.py).
 SEARCH_COVER = (
+    "cluster_id",
     "search_scopes",
     "sex",
     "age_years",

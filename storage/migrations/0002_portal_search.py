@@ -129,11 +129,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['series_id', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'body_site_id', 'shot_at']),
+            index=Index(fields=['series_id', 'cluster_id', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'body_site_id', 'shot_at']),
         ),
         ops.AddIndex(
             model_name='PhotoRow',
-            index=Index(fields=['captured_by_id', 'shot_at', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'body_site_id', 'series_id']),
+            index=Index(fields=['captured_by_id', 'shot_at', 'cluster_id', 'search_scopes', 'sex', 'age_years', 'side', 'phase', 'view_id', 'body_site_id', 'series_id']),
         ),
         ops.AlterField(
             model_name='SeriesRow',
