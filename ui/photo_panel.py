@@ -45,7 +45,8 @@ class PhotoPanel:
             ).props("flat no-caps dense")
             self.compare_hint = ui.label().classes("text-sm text-slate-600")
         self.container = ui.column().classes("w-full gap-3")
-        self.timer = ui.timer(POLL_SECONDS, session.guarded(self._load), active=False)
+        self._timer_slot = ui.element("div").classes("hidden")
+        self.timer: ui.timer | None = None
 
     async def refresh(self, series: Series | None = None) -> None:
         """Load the photos again (after an upload or a consent change) and redraw if changed."""
@@ -57,10 +58,19 @@ class PhotoPanel:
     async def _load(self, principal: Principal) -> None:
         found = await photos.photos_of_series(self.session.ports, principal, self.series)
         state = tuple((p.id, p.status) for p in found)
-        self.timer.active = any(status in UNFINISHED for _, status in state)
+        self._poll(any(status in UNFINISHED for _, status in state))
         if state != self._shown:
             self._shown = state
             self._draw(found)
+
+    def _poll(self, wanted: bool) -> None:
+        # NOTE: a timer makes NiceGUI send the page before the page function ends, so it is
+        # made only when some photo is still processing, not on every page.
+        if wanted and self.timer is None:
+            with self._timer_slot:
+                self.timer = ui.timer(POLL_SECONDS, self.session.guarded(self._load))
+        elif self.timer is not None:
+            self.timer.active = wanted
 
     def _draw(self, found: list[Photo]) -> None:
         taxonomy = self.session.ports.taxonomy

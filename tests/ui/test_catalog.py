@@ -71,7 +71,7 @@ def test_language_follows_the_choice_then_the_browser():
 
 
 def test_messages_dates_and_numbers_follow_the_language():
-    from datetime import date  # noqa: PLC0415
+    from datetime import date
 
     i18n.use_language("da")
     danish = (i18n._("Patients"), i18n.format_day(date(2026, 12, 4)), i18n.format_count(12345))
