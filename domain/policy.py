@@ -94,8 +94,9 @@ def may_see_series(principal: Principal, series: Series) -> bool:
 
 
 def require_acute_access(principal: Principal, cluster_id: UUID) -> None:
-    """Acute (unidentified) patients are for the cluster's clinicians only."""
-    require(principal, Action.VIEW_PHOTOS, cluster_id, what="patient")
+    """Acute (unidentified) patients exist only for the cluster's clinicians."""
+    if not can(principal, Action.VIEW_PHOTOS, cluster_id):
+        raise NotFound("No such patient.")
 
 
 def may_see_withdrawal_reason(principal: Principal, cluster_id: UUID) -> bool:
