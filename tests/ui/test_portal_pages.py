@@ -8,6 +8,7 @@ the viewer moves with the arrow keys, the comparison shows both photos.
 import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, async_playwright, expect
@@ -26,7 +27,7 @@ pytestmark = [
 ]
 
 
-async def _documented_patient(page: Page, base: str) -> dict:
+async def _documented_patient(page: Page, base: str) -> dict[str, Any]:
     """Through the API in the signed-in browser: a patient, a consented series, two photos."""
     me = await (await page.request.get(f"{base}/api/v1/me")).json()
     cluster = me["memberships"][0]["cluster_id"]
@@ -55,7 +56,8 @@ async def _documented_patient(page: Page, base: str) -> dict:
         answer = await page.request.post(
             f"{base}/api/v1/series/{series['id']}/photos",
             multipart={
-                "file": {"name": name, "mimeType": "image/jpeg", "buffer": (PHOTOS / name).read_bytes()},
+                "file": {"name": name, "mimeType": "image/jpeg",
+                         "buffer": (PHOTOS / name).read_bytes()},
                 "phase": phase, "view": "face_frontal", "captured_at": when,
             },
         )  # fmt: skip
@@ -77,10 +79,12 @@ async def _documented_patient(page: Page, base: str) -> dict:
 
 
 async def _status(page: Page, base: str, photo_id: str) -> str:
-    return (await (await page.request.get(f"{base}/api/v1/photos/{photo_id}")).json())["status"]
+    return str(
+        (await (await page.request.get(f"{base}/api/v1/photos/{photo_id}")).json())["status"]
+    )
 
 
-def _pages(base: str, ids: dict) -> dict[str, str]:
+def _pages(base: str, ids: dict[str, Any]) -> dict[str, str]:
     cluster = ids["cluster"]
     first, second = ids["photos"]
     return {

@@ -10,7 +10,7 @@ from domain import acute, consent, overview, patients, photos, retention, search
 from domain.acute import Identification
 from domain.consent import ConsentForm
 from domain.errors import NotFound
-from domain.model import PhotoStatus, Role, Variant
+from domain.model import PhotoStatus, Role, Scope, Variant
 from domain.patients import PatientForm, SeriesForm
 from domain.search import SearchFilters
 from storage.models import AuditEventRow, BlobRow
@@ -79,7 +79,7 @@ async def test_identifying_an_acute_patient_merges_photos_and_records_consent(ru
         ),
     )
 
-    assert merged.id == target.id and merged.has_consent(consent.Scope.CLINICAL)
+    assert merged.id == target.id and merged.has_consent(Scope.CLINICAL)
     assert (await photos.get_photo(ports, clinician, photo.id)).series_id == target.id
     assert await acute.acute_patients(ports, clinician, cluster_id) == []
     found = await search.search_photos(
