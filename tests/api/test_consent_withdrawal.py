@@ -9,9 +9,18 @@ from datetime import UTC, datetime
 import pytest
 
 from storage.passwords import hash_password
-from tests.api.test_api_e2e import ADMIN, PASSWORD, client, cluster_id, upload, wait_until_done
+from tests.api.test_api_e2e import (
+    ADMIN,
+    PASSWORD,
+    client,
+    close_clients,
+    cluster_id,
+    upload,
+    wait_until_done,
+)
 from tests.server import Server, create_admin
 
+__all__ = ["close_clients"]  # the autouse fixture that closes the clients of each test
 CLINICIAN = "clinician@example.org"
 ALL_SCOPES = ["clinical_documentation", "teaching", "research", "publication"]
 VARIANTS = ("thumbnail", "preview", "original")
