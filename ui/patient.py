@@ -79,9 +79,11 @@ class PatientView:
                     ui.label(text).classes("patient-fact")
                 if patient.cpr is not None:
                     self.revealed = ui.label().classes("font-mono cpr-revealed")
-                    ui.button(_("Show CPR"), on_click=self.session.guarded(self._reveal)).props(
-                        "flat dense no-caps size=sm"
-                    )
+                    ui.button(
+                        _("Show CPR"),
+                        icon="visibility",
+                        on_click=self.session.guarded(self._reveal),
+                    ).props("flat dense no-caps")
             if patient.merged_into is not None:
                 ui.link(_("Identified: open the patient"), f"/patients/{patient.merged_into}")
 
@@ -107,7 +109,8 @@ class PatientView:
                 )
             for series in found:
                 shown = counts.get(series.id, 0) if _photos_visible(series, may_count) else 0
-                series_entry_card(ports.taxonomy, SeriesEntry(series, self.patient, shown))
+                entry = SeriesEntry(series, self.patient, shown)
+                series_entry_card(ports.taxonomy, entry, show_patient=False)
 
 
 def _photos_visible(series: Series, may_count: bool) -> bool:

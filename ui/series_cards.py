@@ -9,7 +9,7 @@ from ui.i18n import _, format_day, ngettext
 from ui.labels import active_scopes, body_site_text, diagnosis_texts, procedure_texts
 
 
-def series_entry_card(taxonomy: Taxonomy, entry: SeriesEntry) -> None:
+def series_entry_card(taxonomy: Taxonomy, entry: SeriesEntry, *, show_patient: bool = True) -> None:
     series = entry.series
     with (
         ui.card()
@@ -18,8 +18,10 @@ def series_entry_card(taxonomy: Taxonomy, entry: SeriesEntry) -> None:
         .on("click", lambda s=series.id: ui.navigate.to(f"/series/{s}"))
     ):
         with ui.row().classes("w-full items-baseline gap-x-4 gap-y-0"):
-            ui.label(entry.patient.name).classes("font-medium break-words")
-            ui.label(body_site_text(taxonomy, series)).classes("text-slate-700 grow")
+            if show_patient:
+                ui.label(entry.patient.name).classes("font-medium break-words")
+            site = ui.label(body_site_text(taxonomy, series)).classes("grow")
+            site.classes("text-slate-700" if show_patient else "font-medium")
             ui.label(photo_count_text(entry.photo_count)).classes("text-sm text-slate-500")
         for text in diagnosis_texts(taxonomy, series)[:2]:
             ui.label(text).classes("text-sm text-slate-600 break-words")

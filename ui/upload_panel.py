@@ -16,6 +16,16 @@ from ui.i18n import _, current_language
 from ui.session import PageSession
 
 UPLOAD_JS = """(() => {
+  // XMLHttpRequest rather than fetch: only it reports how much of an upload has been sent.
+  const send = (url, body, onProgress) => new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    request.withCredentials = true;
+    request.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    request.onload = () => resolve({status: request.status, text: request.responseText});
+    request.onerror = () => reject(new Error("network"));
+    request.send(body);
+  });
   const input = getHtmlElement(%(input)s);
   const files = Array.from(input.files || []);
   if (!files.length) { emitEvent(%(event)s, {kind: "none"}); return; }
@@ -28,12 +38,19 @@ UPLOAD_JS = """(() => {
       body.append("client_id", crypto.randomUUID());
       body.append("captured_at", new Date(file.lastModified).toISOString());
       body.append("file", file);
-      let state = "failed", detail = "";
+      let state = "failed", detail = "", shown = -1;
+      const progress = (part) => {
+        const percent = Math.floor(part * 100);
+        if (percent >= shown + 10) {
+          shown = percent;
+          emitEvent(%(event)s, {kind: "file", index, name: file.name, state: "uploading", percent});
+        }
+      };
       try {
-        const response = await fetch(%(url)s, {method: "POST", credentials: "same-origin", body});
+        const response = await send(%(url)s, body, progress);
         if (response.status === 202 || response.status === 200) { state = "done"; }
         else {
-          try { detail = String((await response.json()).detail); }
+          try { detail = String(JSON.parse(response.text).detail); }
           catch (error) { detail = %(answered)s.replace("%%s", String(response.status)); }
         }
       } catch (error) { detail = %(unreachable)s; }
@@ -144,6 +161,8 @@ class UploadPanel:
         state = str(report.get("state", ""))
         name = report.get("name") or _("Photo")
         text = f"{name}: {state_text(state)}"
+        if state == "uploading" and isinstance(report.get("percent"), int):
+            text += f" {report['percent']} %"
         if report.get("detail"):
             detail = _(str(report["detail"]))
             text += f" ({detail})"
