@@ -1,5 +1,6 @@
 """Clusters, taxonomy, patients, series and consents over REST."""
 
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -35,7 +36,9 @@ class ClusterIn(Strict):
 class PatientIn(Strict):
     cluster_id: UUID
     name: str = Field(max_length=200)
-    cpr: str = Field(max_length=20)
+    cpr: str = Field(max_length=20, description="empty for a patient without a CPR number")
+    birth_date: date | None = Field(default=None, description="only without a CPR number")
+    sex: str | None = Field(default=None, max_length=10, description="only without a CPR number")
 
 
 class SeriesIn(Strict):
@@ -126,7 +129,7 @@ async def find_patients(
 
 @router.post("/patients", status_code=201, tags=["patients"])
 async def create_patient(body: PatientIn, principal: PrincipalDep, ports: PortsDep) -> PatientOut:
-    form = PatientForm(body.cluster_id, body.name, body.cpr)
+    form = PatientForm(body.cluster_id, body.name, body.cpr, body.birth_date, body.sex)
     return patient_out(await patients.create_patient(ports, principal, form))
 
 

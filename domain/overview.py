@@ -15,7 +15,7 @@ MY_SERIES_LIMIT = 200
 class SeriesEntry:
     series: Series
     patient: Patient
-    photo_count: int
+    photo_count: int | None  # None: photos are not shown to this member
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ async def _entries(ports: Ports, principal: Principal, found: list[Series]) -> l
     may_count = {s.id: can(principal, Action.VIEW_PHOTOS, s.cluster_id) for s in visible}
     patients = await ports.clinical.patients_by_ids([s.patient_id for s in visible])
     return [
-        SeriesEntry(series, patient, counts.get(series.id, 0) if may_count[series.id] else 0)
+        SeriesEntry(series, patient, counts.get(series.id, 0) if may_count[series.id] else None)
         for series in visible
         if (patient := patients.get(series.patient_id)) is not None
     ]

@@ -88,7 +88,7 @@ def _side_by_side(session: PageSession, first: Photo, second: Photo) -> None:
                     f"/api/v1/photos/{photo.id}/preview",
                     GROUP,
                     _("Photo preview"),
-                    "w-full h-[60vh] rounded compare-side",
+                    "w-full h-[40vh] sm:h-[60vh] rounded compare-side",
                 )
                 ui.label(_caption(session, photo)).classes("text-sm text-slate-600")
 

@@ -108,7 +108,7 @@ class PatientView:
                     _("Open a series for each problem and body site with New series."),
                 )
             for series in found:
-                shown = counts.get(series.id, 0) if _photos_visible(series, may_count) else 0
+                shown = counts.get(series.id, 0) if _photos_visible(series, may_count) else None
                 entry = SeriesEntry(series, self.patient, shown)
                 series_entry_card(ports.taxonomy, entry, show_patient=False)
 

@@ -22,7 +22,8 @@ def series_entry_card(taxonomy: Taxonomy, entry: SeriesEntry, *, show_patient: b
                 ui.label(entry.patient.name).classes("font-medium break-words")
             site = ui.label(body_site_text(taxonomy, series)).classes("grow")
             site.classes("text-slate-700" if show_patient else "font-medium")
-            ui.label(photo_count_text(entry.photo_count)).classes("text-sm text-slate-500")
+            if entry.photo_count is not None:
+                ui.label(photo_count_text(entry.photo_count)).classes("text-sm text-slate-500")
         for text in diagnosis_texts(taxonomy, series)[:2]:
             ui.label(text).classes("text-sm text-slate-600 break-words")
         with ui.row().classes("w-full items-center gap-2"):
