@@ -7,7 +7,7 @@ patient, into a chosen or a new series, and records consent; every step is audit
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from domain import consent, patients
@@ -162,6 +162,3 @@ async def _audit_move(ports: Ports, principal: Principal, series: Series, action
         object_id=series.id,
     )
 
-
-def is_overdue(patient: Patient, now: datetime, days: int) -> bool:
-    return patient.is_acute and patient.created_at <= now - timedelta(days=days)
