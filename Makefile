@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 APT_STAMP := $(VENV)/.apt-run
 APT_TEST_STAMP := $(VENV)/.apt-test
 
-.PHONY: run test lint migrations clean bench
+.PHONY: run test lint migrations clean bench bench-search messages
 
 run: $(STAMP) $(APT_STAMP)
 	$(BIN)/python main.py serve
@@ -24,6 +24,10 @@ lint: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/capture.py
+
+# 100,000 patients and 1,000,000 photos on SQLite and on a throwaway PostgreSQL database.
+bench-search: $(TEST_STAMP)
+	$(BIN)/python bench/search.py --portal
 
 migrations: $(STAMP)
 	$(BIN)/python -m tortoise --config storage.database.MIGRATION_CONFIG makemigrations
@@ -51,3 +55,11 @@ $(APT_TEST_STAMP): $(APT_STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Portal text: collect the messages marked in ui/ and domain/ and merge them into the Danish
+# catalog; then translate the new entries (tests/ui/test_catalog.py fails until they are).
+messages: $(TEST_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k NotFound -k NotPermitted \
+		-k NotAuthenticated -k ConsentRequired -k Conflict -k InvalidInput -k InvalidImage \
+		-k TooLarge --no-location --omit-header -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d ui/locale -l da --no-location -w 98

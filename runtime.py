@@ -28,6 +28,7 @@ from storage.database import close_database, open_database
 from storage.devices import DeviceRepository
 from storage.passkeys import WebAuthnCeremony
 from storage.photo_store import PhotoRepository
+from storage.search import SearchRepository
 from storage.transport_key import load_transport_key
 from workers.embedded_redis import EmbeddedRedis
 from workers.imaging_pool import ImagingPool
@@ -144,6 +145,8 @@ def build_ports(settings: Settings, queue: JobQueue) -> Ports:
             max_pixels=settings.max_pixels,
             session_idle_minutes=settings.session_idle_minutes,
             session_absolute_hours=settings.session_absolute_hours,
+            retention_years=settings.retention_years,
+            acute_warning_days=settings.acute_warning_days,
         ),
         hash_password=passwords.hash_password,
         verify_password=passwords.verify_password,
@@ -153,6 +156,7 @@ def build_ports(settings: Settings, queue: JobQueue) -> Ports:
             passkeys=WebAuthnCeremony(settings.public_url),
             transport=load_transport_key(settings.key_dir, keyring),
         ),
+        search=SearchRepository(),
     )
 
 

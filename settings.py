@@ -32,6 +32,8 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     worker_in_process: bool
+    retention_years: int = 10
+    acute_warning_days: int = 7
 
     @property
     def embedded_redis_socket(self) -> Path:
@@ -70,6 +72,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=_integer(env, "SUTURA_SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_integer(env, "SUTURA_SESSION_ABSOLUTE_HOURS", 12),
         worker_in_process=_boolean(env, "SUTURA_WORKER_IN_PROCESS", True),
+        retention_years=_integer(env, "SUTURA_RETENTION_YEARS", 10),
+        acute_warning_days=_integer(env, "SUTURA_ACUTE_WARNING_DAYS", 7),
     )
 
 

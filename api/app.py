@@ -180,7 +180,8 @@ async def create_acute_patient(
     body: AcuteIn, principal: PrincipalDep, ports: PortsDep
 ) -> PatientOut:
     """An unidentified patient for an emergency, named by the time it was created."""
-    return patient_out(await acute.create_acute_patient(ports, principal, body.cluster_id))
+    created = await acute.create_acute_patient(ports, principal, body.cluster_id, ward="")
+    return patient_out(created)
 
 
 def _set_session(response: Response, token: str, settings: Settings) -> None:

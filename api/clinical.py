@@ -1,5 +1,6 @@
 """Clusters, taxonomy, patients, series and consents over REST."""
 
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from api.schemas import (
     photo_out,
     series_out,
 )
-from domain import accounts, consent, patients, photos
+from domain import accounts, acute, consent, patients, photos, preferences
 from domain.consent import ConsentForm
 from domain.patients import PatientForm, SeriesForm
 from domain.taxonomy import Language
@@ -35,7 +36,9 @@ class ClusterIn(Strict):
 class PatientIn(Strict):
     cluster_id: UUID
     name: str = Field(max_length=200)
-    cpr: str = Field(max_length=20)
+    cpr: str = Field(max_length=20, description="empty for a patient without a CPR number")
+    birth_date: date | None = Field(default=None, description="only without a CPR number")
+    sex: str | None = Field(default=None, max_length=10, description="only without a CPR number")
 
 
 class SeriesIn(Strict):
@@ -53,8 +56,20 @@ class ConsentIn(Strict):
 
 
 class WithdrawalIn(Strict):
-    scope: str = Field(max_length=32)
+    scope: str = Field(max_length=32, description='a scope, or "all"')
     reason: str = Field(max_length=500)
+    channel: str | None = Field(
+        default=None, max_length=32, description="in_person, phone, email, letter, digital_mail"
+    )
+
+
+class AcuteIn(Strict):
+    cluster_id: UUID
+    ward: str = Field(default="", max_length=60)
+
+
+class LanguageIn(Strict):
+    language: str | None = Field(max_length=5, description='"da", "en", or null for the browser')
 
 
 class SeriesDetailOut(SeriesOut):
@@ -114,7 +129,7 @@ async def find_patients(
 
 @router.post("/patients", status_code=201, tags=["patients"])
 async def create_patient(body: PatientIn, principal: PrincipalDep, ports: PortsDep) -> PatientOut:
-    form = PatientForm(body.cluster_id, body.name, body.cpr)
+    form = PatientForm(body.cluster_id, body.name, body.cpr, body.birth_date, body.sex)
     return patient_out(await patients.create_patient(ports, principal, form))
 
 
@@ -157,5 +172,30 @@ async def record_consent(
 async def withdraw_consent(
     series_id: UUID, body: WithdrawalIn, principal: PrincipalDep, ports: PortsDep
 ) -> SeriesOut:
-    updated = await consent.withdraw_consent(ports, principal, series_id, body.scope, body.reason)
+    updated = await consent.withdraw_consent(
+        ports, principal, series_id, body.scope, body.reason, body.channel
+    )
     return series_out(updated)
+
+
+@router.get("/acute-patients", tags=["patients"])
+async def list_acute(
+    principal: PrincipalDep, ports: PortsDep, cluster_id: UUID
+) -> list[PatientOut]:
+    """Unidentified acute patients of the cluster (clinicians only), oldest first."""
+    return [
+        patient_out(e.patient) for e in await acute.acute_patients(ports, principal, cluster_id)
+    ]
+
+
+@router.post("/acute-patients", status_code=201, tags=["patients"])
+async def create_acute(body: AcuteIn, principal: PrincipalDep, ports: PortsDep) -> PatientOut:
+    """An unidentified patient labelled with the time and the ward; no name, no CPR."""
+    return patient_out(
+        await acute.create_acute_patient(ports, principal, body.cluster_id, body.ward)
+    )
+
+
+@router.put("/me/language", status_code=204, tags=["auth"])
+async def set_language(body: LanguageIn, principal: PrincipalDep, ports: PortsDep) -> None:
+    await preferences.set_language(ports, principal, body.language)

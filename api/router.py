@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
-from api import app, auth, clinical, health, photos
+from api import app, auth, clinical, health, photos, search
 from api.errors import install_error_handlers
 
 PREFIX = "/api/v1"
@@ -21,6 +21,7 @@ def build_router() -> APIRouter:
     router.include_router(clinical.router)
     router.include_router(photos.router)
     router.include_router(app.router)
+    router.include_router(search.router)
     return router
 
 

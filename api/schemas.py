@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from domain import accounts
 from domain.model import Consent, Patient, Photo, Principal, Scope, Series, Variant
+from domain.policy import has_photo_consent
 from domain.ports import Ports
 
 
@@ -36,6 +37,7 @@ class PatientOut(BaseModel):
     cpr_masked: str | None
     birth_date: date | None
     sex: str | None
+    is_acute: bool = False
 
 
 class ConsentOut(BaseModel):
@@ -47,6 +49,7 @@ class ConsentOut(BaseModel):
     recorded_at: datetime
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
+    withdrawal_channel: str | None = None
 
 
 class SeriesOut(BaseModel):
@@ -106,6 +109,7 @@ def patient_out(patient: Patient) -> PatientOut:
         cpr_masked=patient.cpr.masked if patient.cpr else None,
         birth_date=patient.birth_date,
         sex=patient.sex.value if patient.sex else None,
+        is_acute=patient.is_acute,
     )
 
 
@@ -119,6 +123,7 @@ def consent_out(consent: Consent) -> ConsentOut:
         recorded_at=consent.recorded_at,
         withdrawn_at=consent.withdrawn_at,
         withdrawal_reason=consent.withdrawal_reason,
+        withdrawal_channel=consent.withdrawal_channel,
     )
 
 
@@ -135,7 +140,7 @@ def series_out(series: Series) -> SeriesOut:
         created_by=series.created_by,
         created_at=series.created_at,
         consents=[consent_out(c) for c in series.consents],
-        accepts_photos=series.has_consent(Scope.CLINICAL),
+        accepts_photos=has_photo_consent(series, Scope.CLINICAL),
     )
 
 

@@ -2,17 +2,31 @@
 
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
 from domain.audit import record
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.model import Consent, ConsentMethod, GivenBy, Principal, Scope, Series
-from domain.policy import Action, require
+from domain.policy import Action, require, require_series_visible
 from domain.ports import Ports
 
 MAX_REASON_LENGTH = 500
-E = TypeVar("E", Scope, GivenBy, ConsentMethod)
+ALL_SCOPES = "all"
+
+
+class WithdrawalChannel(StrEnum):
+    """How the patient asked to withdraw."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    DIGITAL_MAIL = "digital_mail"
+
+
+E = TypeVar("E", Scope, GivenBy, ConsentMethod, WithdrawalChannel)
 
 
 @dataclass(frozen=True)
@@ -48,19 +62,33 @@ async def record_consent(
 
 
 async def withdraw_consent(
-    ports: Ports, principal: Principal, series_id: UUID, scope: str, reason: str
+    ports: Ports,
+    principal: Principal,
+    series_id: UUID,
+    scope: str,
+    reason: str,
+    channel: str | None = None,
 ) -> Series:
-    """Withdraw an active consent; photos stop being visible for that purpose at once."""
+    """Withdraw one scope, or every scope with "all"; photos stop being visible for that
+    purpose at once. Withdrawing clinical documentation hides the series from all but the
+    cluster admin and starts the retention clock."""
     series = await _series(ports, principal, series_id)
-    wanted = _parse(Scope, scope, "scope", "Scope")
-    active = [c for c in series.consents if c.scope == wanted and c.is_active]
+    if scope == ALL_SCOPES:
+        active = [c for c in series.consents if c.is_active]
+    else:
+        wanted = _parse(Scope, scope, "scope", "Scope")
+        active = [c for c in series.consents if c.scope == wanted and c.is_active]
     if not active:
         raise Conflict("The series holds no active consent for this purpose.")
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_REASON_LENGTH:
         raise InvalidInput("Say briefly why and how the consent was withdrawn.", field="reason")
+    if channel is not None:
+        channel = _parse(WithdrawalChannel, channel, "channel", "how the patient asked").value
     for consent in active:
-        await ports.clinical.withdraw_consent(consent.id, ports.clock(), principal.user.id, reason)
+        await ports.clinical.withdraw_consent(
+            consent.id, ports.clock(), principal.user.id, reason, channel
+        )
         await record(
             ports,
             principal,
@@ -69,7 +97,12 @@ async def withdraw_consent(
             object_type="consent",
             object_id=consent.id,
         )
-    return await _series(ports, principal, series_id)
+    # Not _series(): after withdrawing clinical documentation the series is hidden from the
+    # member who recorded it, who still needs to see the outcome.
+    updated = await ports.clinical.get_series(series_id)
+    if updated is None:
+        raise NotFound("No such series.")
+    return updated
 
 
 async def _series(ports: Ports, principal: Principal, series_id: UUID) -> Series:
@@ -77,6 +110,7 @@ async def _series(ports: Ports, principal: Principal, series_id: UUID) -> Series
     if series is None:
         raise NotFound("No such series.")
     require(principal, Action.MANAGE_CONSENT, series.cluster_id, what="series")
+    require_series_visible(principal, series)
     return series
 
 

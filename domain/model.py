@@ -50,6 +50,7 @@ class PhotoStatus(StrEnum):
     PROCESSING = "processing"
     READY = "ready"
     REJECTED = "rejected"
+    DESTROYED = "destroyed"  # keys and blobs destroyed at the end of the retention period
 
 
 class Variant(StrEnum):
@@ -77,6 +78,7 @@ class User:
     display_name: str
     is_system_admin: bool
     is_active: bool
+    language: str | None = None  # "da" or "en"; None: follow the browser
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class Patient:
     birth_date: date | None
     sex: Sex | None
     created_at: datetime
+    is_acute: bool = False  # unidentified: `name` holds the temporary label, no CPR
+    merged_into: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class Consent:
     withdrawn_at: datetime | None = None
     withdrawn_by: UUID | None = None
     withdrawal_reason: str | None = None
+    withdrawal_channel: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -133,9 +138,21 @@ class Series:
     created_by: UUID
     created_at: datetime
     consents: tuple[Consent, ...] = ()
+    is_acute: bool = False
 
     def has_consent(self, scope: Scope) -> bool:
         return any(c.scope == scope and c.is_active for c in self.consents)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Clinical documentation was consented to and then withdrawn, with none active now."""
+        clinical = [c for c in self.consents if c.scope == Scope.CLINICAL]
+        return bool(clinical) and not any(c.is_active for c in clinical)
+
+    @property
+    def clinical_withdrawal(self) -> Consent | None:
+        withdrawn = [c for c in self.consents if c.scope == Scope.CLINICAL and not c.is_active]
+        return max(withdrawn, key=lambda c: c.withdrawn_at or c.recorded_at) if withdrawn else None
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,21 @@
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from domain.audit import record
-from domain.cpr import parse_cpr
+from domain.cpr import Cpr, parse_cpr
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.model import Patient, Principal, Series
-from domain.policy import Action, require
-from domain.ports import NewPatient, NewSeries, Ports
+from domain.model import Patient, Principal, Series, Sex
+from domain.policy import (
+    Action,
+    may_see_series,
+    require,
+    require_acute_access,
+    require_series_visible,
+)
+from domain.ports import NewPatient, NewSeries, PatientChange, Ports, SeriesChange
 
 MAX_NAME_LENGTH = 200
 MAX_TITLE_LENGTH = 200
@@ -19,9 +26,13 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 @dataclass(frozen=True)
 class PatientForm:
+    """Name and CPR; without a CPR, date of birth and sex may be given by hand."""
+
     cluster_id: UUID
     name: str
     cpr: str
+    birth_date: date | None = None
+    sex: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,11 +48,12 @@ async def create_patient(ports: Ports, principal: Principal, form: PatientForm) 
     """Create a patient from name and CPR; raises InvalidInput, or Conflict for a known CPR."""
     require(principal, Action.EDIT_PATIENTS, form.cluster_id, what="cluster")
     name = _clean_text(form.name, "name", MAX_NAME_LENGTH, required=True)
-    cpr = parse_cpr(form.cpr, today=ports.clock().date())
-    existing = await ports.clinical.find_patient_by_cpr(form.cluster_id, cpr)
-    if existing is not None:
-        raise Conflict("A patient with this CPR number already exists in the cluster.")
-    new = NewPatient(form.cluster_id, name, cpr, cpr.birth_date, cpr.sex, principal.user.id)
+    cpr, birth_date, sex = _identity(ports, form)
+    if cpr is not None:
+        existing = await ports.clinical.find_patient_by_cpr(form.cluster_id, cpr)
+        if existing is not None:
+            raise Conflict("A patient with this CPR number already exists in the cluster.")
+    new = NewPatient(form.cluster_id, name, cpr, birth_date, sex, principal.user.id)
     patient = await ports.clinical.add_patient(new)
     await record(
         ports,
@@ -54,11 +66,73 @@ async def create_patient(ports: Ports, principal: Principal, form: PatientForm) 
     return patient
 
 
-async def get_patient(ports: Ports, principal: Principal, patient_id: UUID) -> Patient:
+async def existing_patient(
+    ports: Ports, principal: Principal, cluster_id: UUID, cpr_text: str
+) -> Patient | None:
+    """The cluster's patient with this CPR, if any (to open instead of creating a duplicate)."""
+    require(principal, Action.VIEW_PATIENTS, cluster_id, what="cluster")
+    try:
+        cpr = parse_cpr(cpr_text, today=ports.clock().date())
+    except InvalidInput:
+        return None
+    return await ports.clinical.find_patient_by_cpr(cluster_id, cpr)
+
+
+async def update_patient(
+    ports: Ports, principal: Principal, patient_id: UUID, form: PatientForm
+) -> Patient:
+    """Change name, CPR, or (only without a CPR) date of birth and sex; audited."""
+    patient = await _patient(ports, principal, patient_id)
+    require(principal, Action.EDIT_PATIENTS, patient.cluster_id, what="patient")
+    if patient.is_acute:
+        raise Conflict("An acute patient is identified by merging, not by editing.")
+    name = _clean_text(form.name, "name", MAX_NAME_LENGTH, required=True)
+    cpr, birth_date, sex = _identity(ports, form)
+    if cpr is not None and cpr != patient.cpr:
+        other = await ports.clinical.find_patient_by_cpr(patient.cluster_id, cpr)
+        if other is not None and other.id != patient.id:
+            raise Conflict("Another patient in the cluster has this CPR number.")
+    change = PatientChange(name, cpr, birth_date, sex)
+    updated = await ports.clinical.update_patient(patient.id, change)
+    await record(
+        ports,
+        principal,
+        "patient.update",
+        cluster_id=patient.cluster_id,
+        object_type="patient",
+        object_id=patient.id,
+    )
+    return updated
+
+
+async def reveal_cpr(ports: Ports, principal: Principal, patient_id: UUID) -> str:
+    """The whole CPR number for the screen; every reveal is audited."""
+    patient = await _patient(ports, principal, patient_id)
+    await record(
+        ports,
+        principal,
+        "patient.reveal_cpr",
+        cluster_id=patient.cluster_id,
+        object_type="patient",
+        object_id=patient.id,
+    )
+    if patient.cpr is None:
+        raise NotFound("This patient has no CPR number.")
+    return patient.cpr.formatted
+
+
+async def _patient(ports: Ports, principal: Principal, patient_id: UUID) -> Patient:
     patient = await ports.clinical.get_patient(patient_id)
     if patient is None:
         raise NotFound("No such patient.")
     require(principal, Action.VIEW_PATIENTS, patient.cluster_id, what="patient")
+    if patient.is_acute:
+        require_acute_access(principal, patient.cluster_id)
+    return patient
+
+
+async def get_patient(ports: Ports, principal: Principal, patient_id: UUID) -> Patient:
+    patient = await _patient(ports, principal, patient_id)
     await record(
         ports,
         principal,
@@ -91,10 +165,10 @@ async def create_series(
     ports: Ports, principal: Principal, patient_id: UUID, form: SeriesForm
 ) -> Series:
     """Open a series at a body site with taxonomy codes; raises InvalidInput naming the field."""
-    patient = await ports.clinical.get_patient(patient_id)
-    if patient is None:
-        raise NotFound("No such patient.")
+    patient = await _patient(ports, principal, patient_id)
     require(principal, Action.MANAGE_SERIES, patient.cluster_id, what="patient")
+    if patient.merged_into is not None:
+        raise Conflict("This acute patient was identified; open the identified patient instead.")
     new = NewSeries(
         patient.id,
         patient.cluster_id,
@@ -102,6 +176,7 @@ async def create_series(
         *_check_codes(ports, form),
         _clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
         principal.user.id,
+        is_acute=patient.is_acute,
     )
     series = await ports.clinical.add_series(new)
     await record(
@@ -119,13 +194,52 @@ async def get_series(ports: Ports, principal: Principal, series_id: UUID) -> Ser
     series = await ports.clinical.get_series(series_id)
     if series is None:
         raise NotFound("No such series.")
-    require(principal, Action.VIEW_PATIENTS, series.cluster_id, what="series")
+    require_series_visible(principal, series)
     return series
 
 
+async def update_series(
+    ports: Ports, principal: Principal, series_id: UUID, form: SeriesForm
+) -> Series:
+    """Change body site, side, diagnoses, procedures or title; audited."""
+    series = await get_series(ports, principal, series_id)
+    require(principal, Action.MANAGE_SERIES, series.cluster_id, what="series")
+    change = SeriesChange(
+        *_check_site(ports, form),
+        *_check_codes(ports, form),
+        _clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
+    )
+    updated = await ports.clinical.update_series(series.id, change)
+    await record(
+        ports,
+        principal,
+        "series.update",
+        cluster_id=series.cluster_id,
+        object_type="series",
+        object_id=series.id,
+    )
+    return updated
+
+
 async def series_of_patient(ports: Ports, principal: Principal, patient: Patient) -> list[Series]:
+    """The patient's series this member may see (withdrawn ones: the cluster admin only)."""
     require(principal, Action.VIEW_PATIENTS, patient.cluster_id, what="patient")
-    return await ports.clinical.series_of_patient(patient.id)
+    found = await ports.clinical.series_of_patient(patient.id)
+    return [series for series in found if may_see_series(principal, series)]
+
+
+def _identity(ports: Ports, form: PatientForm) -> tuple[Cpr | None, date | None, Sex | None]:
+    today = ports.clock().date()
+    if form.cpr.strip():
+        cpr = parse_cpr(form.cpr, today=today)
+        return cpr, cpr.birth_date, cpr.sex
+    if form.birth_date is not None and not date(1880, 1, 1) <= form.birth_date <= today:
+        raise InvalidInput("The date of birth is not plausible.", field="birth_date")
+    try:
+        sex = Sex(form.sex) if form.sex else None
+    except ValueError:
+        raise InvalidInput("Sex is female or male.", field="sex") from None
+    return None, form.birth_date, sex
 
 
 def _check_site(ports: Ports, form: SeriesForm) -> tuple[str, str | None]:

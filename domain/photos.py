@@ -16,7 +16,14 @@ from uuid import UUID
 from domain.audit import record
 from domain.errors import Conflict, ConsentRequired, InvalidImage, InvalidInput, NotFound, TooLarge
 from domain.model import Photo, PhotoStatus, Principal, Scope, Series, Variant
-from domain.policy import Action, can, require, require_photos_visible
+from domain.policy import (
+    Action,
+    has_photo_consent,
+    may_see_photos,
+    require,
+    require_photos_visible,
+    require_series_visible,
+)
 from domain.ports import NewPhoto, PendingUpload, Ports, QueueUnavailable, Rendition
 
 logger = logging.getLogger(__name__)
@@ -179,10 +186,11 @@ async def get_photo(ports: Ports, principal: Principal, photo_id: UUID) -> Photo
 
 async def photos_of_series(ports: Ports, principal: Principal, series: Series) -> list[Photo]:
     """The series' photos, or none when its clinical consent is missing or withdrawn."""
-    require(principal, Action.VIEW_PATIENTS, series.cluster_id, what="series")
-    if not _may_see_photos(principal, series):
+    require_series_visible(principal, series)
+    if not may_see_photos(principal, series):
         return []
-    return await ports.photos.photos_of_series(series.id)
+    found = await ports.photos.photos_of_series(series.id)
+    return [photo for photo in found if photo.status != PhotoStatus.DESTROYED]
 
 
 async def open_variant(
@@ -209,8 +217,9 @@ async def _visible_photo(
 ) -> tuple[Photo, Series]:
     photo = await ports.photos.get(photo_id)
     series = await ports.clinical.get_series(photo.series_id) if photo else None
-    if photo is None or series is None:
+    if photo is None or series is None or photo.status == PhotoStatus.DESTROYED:
         raise NotFound("No such photo.")
+    require_series_visible(principal, series)
     require_photos_visible(principal, series)
     return photo, series
 
@@ -220,7 +229,8 @@ async def _series_for_upload(ports: Ports, principal: Principal, series_id: UUID
     if series is None:
         raise NotFound("No such series.")
     require(principal, Action.UPLOAD_PHOTOS, series.cluster_id, what="series")
-    if not series.has_consent(Scope.CLINICAL):
+    require_series_visible(principal, series)
+    if not has_photo_consent(series, Scope.CLINICAL):
         raise ConsentRequired(
             "This series has no consent for clinical documentation; record it before adding photos."
         )
@@ -292,7 +302,27 @@ def _same_upload(photo: Photo, series: Series) -> Photo:
     return photo
 
 
-def _may_see_photos(principal: Principal, series: Series) -> bool:
-    return can(principal, Action.VIEW_PHOTOS, series.cluster_id) and series.has_consent(
-        Scope.CLINICAL
+async def move_photo(
+    ports: Ports, principal: Principal, photo_id: UUID, target_series_id: UUID
+) -> Photo:
+    """Move a photo to another series of the same patient; audited."""
+    photo, series = await _visible_photo(ports, principal, photo_id)
+    require(principal, Action.MANAGE_SERIES, series.cluster_id, what="photo")
+    target = await ports.clinical.get_series(target_series_id)
+    if target is None or target.patient_id != series.patient_id:
+        raise NotFound("No such series for this patient.")
+    require_series_visible(principal, target)
+    if target.id == series.id:
+        raise Conflict("The photo is already in this series.")
+    if not has_photo_consent(target, Scope.CLINICAL):
+        raise ConsentRequired("The other series has no consent for clinical documentation.")
+    await ports.photos.move(photo.id, target.id)
+    await record(
+        ports,
+        principal,
+        "photo.move",
+        cluster_id=series.cluster_id,
+        object_type="photo",
+        object_id=photo.id,
     )
+    return await get_photo(ports, principal, photo.id)

@@ -58,8 +58,49 @@ def require_photos_visible(
 ) -> None:
     """Photos of a series are visible only to clinical roles and only under consent."""
     require(principal, Action.VIEW_PHOTOS, series.cluster_id, what="photo")
-    if not series.has_consent(purpose):
+    if not has_photo_consent(series, purpose):
         raise NotFound("No such photo.")
+
+
+def has_photo_consent(series: Series, purpose: Scope = Scope.CLINICAL) -> bool:
+    """Consent for the purpose, and always for clinical documentation; an acute (unidentified)
+    patient's emergency photos need none until the patient is identified."""
+    if series.is_acute and purpose == Scope.CLINICAL:
+        return True
+    return series.has_consent(Scope.CLINICAL) and series.has_consent(purpose)
+
+
+def may_see_photos(principal: Principal, series: Series) -> bool:
+    return can(principal, Action.VIEW_PHOTOS, series.cluster_id) and has_photo_consent(series)
+
+
+def require_series_visible(principal: Principal, series: Series) -> None:
+    """A series whose clinical consent was withdrawn is hidden from all but the cluster admin;
+    an acute patient's series only clinicians see."""
+    require(principal, Action.VIEW_PATIENTS, series.cluster_id, what="series")
+    role = principal.role_in(series.cluster_id)
+    if series.is_withdrawn and role != Role.CLUSTER_ADMIN:
+        raise NotFound("No such series.")
+    if series.is_acute and not can(principal, Action.VIEW_PHOTOS, series.cluster_id):
+        raise NotFound("No such series.")
+
+
+def may_see_series(principal: Principal, series: Series) -> bool:
+    try:
+        require_series_visible(principal, series)
+    except (NotFound, NotPermitted):
+        return False
+    return True
+
+
+def require_acute_access(principal: Principal, cluster_id: UUID) -> None:
+    """Acute (unidentified) patients exist only for the cluster's clinicians."""
+    if not can(principal, Action.VIEW_PHOTOS, cluster_id):
+        raise NotFound("No such patient.")
+
+
+def may_see_withdrawal_reason(principal: Principal, cluster_id: UUID) -> bool:
+    return principal.role_in(cluster_id) == Role.CLUSTER_ADMIN
 
 
 def require_system_admin(principal: Principal) -> None:

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from domain.cpr import Cpr
@@ -23,6 +23,9 @@ from domain.model import (
 )
 from domain.taxonomy import Taxonomy
 
+if TYPE_CHECKING:
+    from domain.search import HitPage, PhotoQuery, SavedSearch
+
 
 @dataclass(frozen=True)
 class NewPatient:
@@ -32,6 +35,7 @@ class NewPatient:
     birth_date: date | None
     sex: Sex | None
     created_by: UUID
+    is_acute: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,24 @@ class NewSeries:
     procedure_codes: tuple[str, ...]
     title: str | None
     created_by: UUID
+    is_acute: bool = False
+
+
+@dataclass(frozen=True)
+class PatientChange:
+    name: str
+    cpr: Cpr | None
+    birth_date: date | None
+    sex: Sex | None
+
+
+@dataclass(frozen=True)
+class SeriesChange:
+    body_site_id: str
+    side: str | None
+    diagnosis_codes: tuple[str, ...]
+    procedure_codes: tuple[str, ...]
+    title: str | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,9 @@ class Accounts(Protocol):
         self, token_hash: str, now: datetime, idle_cutoff: datetime
     ) -> User | None: ...
     async def end_session(self, token_hash: str, now: datetime) -> None: ...
+    async def set_language(self, user_id: UUID, language: str | None) -> None: ...
+    async def display_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str]: ...
+    async def cluster_members(self, cluster_id: UUID) -> dict[UUID, str]: ...
 
 
 class Clinical(Protocol):
@@ -110,8 +135,20 @@ class Clinical(Protocol):
     async def series_of_patient(self, patient_id: UUID) -> list[Series]: ...
     async def add_consent(self, consent: Consent) -> None: ...
     async def withdraw_consent(
-        self, consent_id: UUID, when: datetime, by: UUID, reason: str
+        self, consent_id: UUID, when: datetime, by: UUID, reason: str, channel: str | None = None
     ) -> None: ...
+    async def update_patient(self, patient_id: UUID, change: PatientChange) -> Patient: ...
+    async def acute_patients(self, cluster_id: UUID) -> list[Patient]: ...
+    async def mark_identified(self, acute_id: UUID, into: UUID, when: datetime) -> None: ...
+    async def update_series(self, series_id: UUID, change: SeriesChange) -> Series: ...
+    async def move_series(self, series_id: UUID, patient_id: UUID) -> None: ...
+    async def recent_series(
+        self, cluster_id: UUID, limit: int, created_by: UUID | None = None
+    ) -> list[Series]: ...
+    async def series_photographed_by(self, cluster_id: UUID, user_id: UUID) -> list[UUID]: ...
+    async def withdrawn_series(self) -> list[Series]: ...
+    async def series_by_ids(self, series_ids: Sequence[UUID]) -> dict[UUID, Series]: ...
+    async def patients_by_ids(self, patient_ids: Sequence[UUID]) -> dict[UUID, Patient]: ...
 
 
 class PhotoStore(Protocol):
@@ -131,6 +168,10 @@ class PhotoStore(Protocol):
     ) -> None: ...
     async def reject(self, photo_id: UUID, reason: str) -> None: ...
     async def unfinished(self, received_before: datetime | None = None) -> list[UUID]: ...
+    async def unfinished_count(self, cluster_id: UUID) -> int: ...
+    async def move(self, photo_id: UUID, series_id: UUID) -> None: ...
+    async def last_shot(self, series_id: UUID) -> datetime | None: ...
+    async def destroy(self, photo_id: UUID, when: datetime) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -202,6 +243,14 @@ class PhoneApp:
     transport: TransportKey
 
 
+class SearchIndex(Protocol):
+    async def find(self, query: "PhotoQuery", offset: int, limit: int) -> "HitPage": ...
+    async def save(self, saved: "SavedSearch") -> None: ...
+    async def saved(self, cluster_id: UUID, user_id: UUID) -> list["SavedSearch"]: ...
+    async def get_saved(self, search_id: UUID) -> "SavedSearch | None": ...
+    async def delete_saved(self, search_id: UUID) -> None: ...
+
+
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent, at: datetime) -> None: ...
 
@@ -222,6 +271,8 @@ class Limits:
     max_pixels: int
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    retention_years: int = 10
+    acute_warning_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -239,3 +290,4 @@ class Ports:
     verify_password: Callable[[str, str], tuple[bool, str | None]]
     clock: Callable[[], datetime]
     phone: PhoneApp
+    search: SearchIndex

@@ -79,9 +79,23 @@ class AccountRepository:
         row = await SessionRow.get(token_hash=token_hash).prefetch_related("user")
         return _user(row.user)
 
+    async def set_language(self, user_id: UUID, language: str | None) -> None:
+        await UserRow.filter(id=user_id).update(language=language)
+
+    async def display_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str]:
+        rows = await UserRow.filter(id__in=list(set(user_ids))).values("id", "display_name")
+        return {row["id"]: row["display_name"] for row in rows}
+
+    async def cluster_members(self, cluster_id: UUID) -> dict[UUID, str]:
+        rows = await MembershipRow.filter(cluster_id=cluster_id).prefetch_related("user")
+        members = {row.user.id: row.user.display_name for row in rows}
+        return dict(sorted(members.items(), key=lambda item: item[1].lower()))
+
     async def end_session(self, token_hash: str, now: datetime) -> None:
         await SessionRow.filter(token_hash=token_hash, ended_at__isnull=True).update(ended_at=now)
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.email, row.display_name, row.is_system_admin, row.is_active)
+    return User(
+        row.id, row.email, row.display_name, row.is_system_admin, row.is_active, row.language
+    )

@@ -25,6 +25,7 @@ class UserRow(Model):
     password_hash = fields.CharField(max_length=255)
     is_system_admin = fields.BooleanField(default=False)
     is_active = fields.BooleanField(default=True)
+    language = fields.CharField(max_length=5, null=True)  # "da" or "en"; None: the browser's
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -74,6 +75,10 @@ class PatientRow(Model):
     sex = fields.CharField(max_length=10, null=True)
     created_by_id = fields.UUIDField()
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    # An acute patient has a sealed label instead of a name until merged into a real one.
+    is_acute = fields.BooleanField(default=False, db_index=True)
+    merged_into_id = fields.UUIDField(null=True)
+    identified_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "patient"
@@ -107,11 +112,13 @@ class SeriesRow(Model):
     diagnosis_codes: fields.Field[list[str]] = fields.JSONField(default=list)
     procedure_codes: fields.Field[list[str]] = fields.JSONField(default=list)
     title = fields.CharField(max_length=200, null=True)
-    created_by_id = fields.UUIDField()
+    created_by_id = fields.UUIDField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    is_acute = fields.BooleanField(default=False)
 
     class Meta:
         table = "series"
+        indexes = (("cluster_id", "created_at"), ("patient_id", "created_at"))
 
 
 class ConsentRow(Model):
@@ -128,9 +135,31 @@ class ConsentRow(Model):
     withdrawn_at = fields.DatetimeField(null=True)
     withdrawn_by_id = fields.UUIDField(null=True)
     withdrawal_reason = fields.CharField(max_length=500, null=True)
+    withdrawal_channel = fields.CharField(max_length=32, null=True)
 
     class Meta:
         table = "consent"
+        indexes = (("series_id", "scope", "withdrawn_at"),)
+
+
+# The columns every search index carries after its leading ones, so that SQLite and
+# PostgreSQL answer a search from the index alone (see storage/search.py).
+SEARCH_COVER = (
+    "cluster_id",
+    "search_scopes",
+    "sex",
+    "age_years",
+    "side",
+    "phase",
+    "view_id",
+    "body_site_id",
+    "series_id",
+    "shot_at",
+)
+
+
+def _search_index(*leading: str) -> tuple[str, ...]:
+    return (*leading, *(column for column in SEARCH_COVER if column not in leading))
 
 
 class PhotoRow(Model):
@@ -152,10 +181,60 @@ class PhotoRow(Model):
     height = fields.IntField(null=True)
     sha256 = fields.CharField(max_length=64)
     size_bytes = fields.BigIntField()
+    destroyed_at = fields.DatetimeField(null=True)
+    # Copies of what search filters on, kept in step by storage/search_facts.py in the same
+    # transaction as their sources, so a search reads one table through covering indexes:
+    # the patient, the series' site and side, sex, age at capture, the capture time (or
+    # receipt time) in epoch seconds, and `search_scopes`: 0 unless the photo is ready, not
+    # acute and its series holds clinical consent, else a bit per active consent scope.
+    patient_id = fields.UUIDField(null=True)
+    body_site_id = fields.CharField(max_length=64, null=True)
+    side = fields.CharField(max_length=10, null=True)
+    sex = fields.CharField(max_length=10, null=True)
+    age_years = fields.IntField(null=True)
+    shot_at = fields.BigIntField(default=0)
+    is_acute = fields.BooleanField(default=False)
+    search_scopes = fields.IntField(default=0)
 
     class Meta:
         table = "photo"
         unique_together = (("captured_by_id", "client_id"),)
+        indexes = (
+            ("cluster_id", "status"),
+            _search_index("cluster_id", "phase", "shot_at"),
+            _search_index("cluster_id", "shot_at"),
+            _search_index("cluster_id", "body_site_id"),
+            _search_index("cluster_id", "age_years"),
+            _search_index("series_id"),
+            _search_index("captured_by_id", "shot_at"),
+        )
+
+
+class SeriesCodeRow(Model):
+    """One diagnosis or procedure code of a series, for search (prefix ranges on the code)."""
+
+    id = fields.IntField(primary_key=True)
+    series_id = fields.UUIDField()
+    cluster_id = fields.UUIDField()
+    kind = fields.CharField(max_length=10)  # "diagnosis" or "procedure"
+    code = fields.CharField(max_length=16)
+
+    class Meta:
+        table = "series_code"
+        indexes = (("cluster_id", "kind", "code"), ("series_id", "kind"))
+
+
+class SavedSearchRow(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    cluster_id = fields.UUIDField(db_index=True)
+    owner_id = fields.UUIDField()
+    name = fields.CharField(max_length=100)
+    filters: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
+    is_shared = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "saved_search"
 
 
 class BlobRow(Model):

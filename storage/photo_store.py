@@ -6,7 +6,7 @@ crash therefore leaves the old state or the new one, plus at worst an unreadable
 """
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -19,6 +19,7 @@ from domain.ports import NewPhoto, PendingUpload, Rendition
 from storage.blob_store import BlobRef, BlobStore, PendingBlob
 from storage.crypto import WrappedKey
 from storage.models import BlobRow, PhotoRow
+from storage.search_facts import refresh_series
 
 
 def blob_context(photo_id: UUID, variant: Variant) -> str:
@@ -39,14 +40,17 @@ class PhotoRepository:
         ref = upload.commit()
         try:
             async with in_transaction() as connection:
+                received_at = self._clock()
                 row = await PhotoRow.create(
                     using_db=connection,
                     id=photo_id,
                     status=PhotoStatus.RECEIVED.value,
-                    received_at=self._clock(),
+                    received_at=received_at,
+                    shot_at=int((photo.captured_at or received_at).timestamp()),
                     **_new_photo_fields(photo),
                 )
                 await _save_blob(row.id, Variant.UPLOAD, ref, None, connection)
+                await refresh_series([photo.series_id], connection)
         except IntegrityError:
             self._blobs.delete(ref.path)
             existing = await self.find_by_client_id(photo.captured_by, photo.client_id)
@@ -105,7 +109,9 @@ class PhotoRepository:
             await (
                 PhotoRow.filter(id=photo_id)
                 .using_db(connection)
-                .update(status=PhotoStatus.REJECTED.value, reject_reason=reason[:300])
+                .update(
+                    status=PhotoStatus.REJECTED.value, reject_reason=reason[:300], search_scopes=0
+                )
             )
         for row in rows:
             self._blobs.delete(row.path)
@@ -117,6 +123,35 @@ class PhotoRepository:
             pending = pending.filter(received_at__lt=received_before)
         rows = await pending.values("id")
         return [row["id"] for row in rows]
+
+    async def unfinished_count(self, cluster_id: UUID) -> int:
+        statuses = [PhotoStatus.RECEIVED.value, PhotoStatus.PROCESSING.value]
+        return await PhotoRow.filter(cluster_id=cluster_id, status__in=statuses).count()
+
+    async def move(self, photo_id: UUID, series_id: UUID) -> None:
+        async with in_transaction() as connection:
+            row = await PhotoRow.get(id=photo_id, using_db=connection)
+            await PhotoRow.filter(id=photo_id).using_db(connection).update(series_id=series_id)
+            await refresh_series([row.series_id, series_id], connection)
+
+    async def last_shot(self, series_id: UUID) -> datetime | None:
+        rows = await PhotoRow.filter(series_id=series_id).order_by("-shot_at").limit(1)
+        return datetime.fromtimestamp(rows[0].shot_at, UTC) if rows else None
+
+    async def destroy(self, photo_id: UUID, when: datetime) -> bool:
+        """Delete the photo's wrapped keys and blobs; False when there was nothing left."""
+        async with in_transaction() as connection:
+            rows = await BlobRow.filter(photo_id=photo_id).using_db(connection)
+            updated = await (
+                PhotoRow.filter(id=photo_id, destroyed_at__isnull=True)
+                .using_db(connection)
+                .update(status=PhotoStatus.DESTROYED.value, destroyed_at=when, search_scopes=0)
+            )
+            await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
+        # Without its wrapped key a blob is unreadable already; the files go after the commit.
+        for row in rows:
+            self._blobs.delete(row.path)
+        return bool(updated or rows)
 
     async def _swap_blobs(
         self, photo_id: UUID, refs: Sequence[tuple[Rendition, BlobRef]], width: int, height: int
@@ -133,6 +168,8 @@ class PhotoRepository:
                 .using_db(connection)
                 .update(status=PhotoStatus.READY.value, width=width, height=height)
             )
+            row = await PhotoRow.get(id=photo_id, using_db=connection)
+            await refresh_series([row.series_id], connection)
         return [row.path for row in old]
 
     async def _photo(self, row: PhotoRow) -> Photo:

@@ -8,11 +8,12 @@ from domain import accounts
 from domain.errors import InvalidInput
 from domain.model import Principal
 from ui.frame import frame, notice
+from ui.i18n import _
 from ui.session import PageSession, open_session, to_login
 
 
 def register() -> None:
-    ui.page("/admin", title="Admin · Sutura")(admin_page)
+    ui.page("/admin", title="Sutura")(admin_page)
 
 
 async def admin_page(request: Request) -> RedirectResponse | None:
@@ -20,9 +21,9 @@ async def admin_page(request: Request) -> RedirectResponse | None:
     if session is None:
         return to_login()
     with await frame(session):
-        ui.label("Administration").classes("text-xl font-semibold")
+        ui.label(_("Administration")).classes("text-xl font-semibold")
         if not session.principal.user.is_system_admin:
-            notice("Not permitted: only a system administrator may manage clusters.")
+            notice(_("Not permitted: only a system administrator may manage clusters."))
             return None
         await ClusterAdmin(session).build()
     return None
@@ -36,14 +37,14 @@ class ClusterAdmin:
 
     async def build(self) -> None:
         with ui.card().classes("w-full gap-3").props("flat bordered"):
-            ui.label("New cluster").classes("font-medium")
+            ui.label(_("New cluster")).classes("font-medium")
             with ui.row().classes("w-full items-start gap-2"):
-                self.name = ui.input("Name", placeholder="e.g. Plastic Surgery, Odense")
+                self.name = ui.input(_("Name"), placeholder=_("e.g. Plastic Surgery, Odense"))
                 self.name.props("outlined dense").classes("grow min-w-[12rem]")
-                ui.button("Create", on_click=self.session.guarded(self._create)).props(
+                ui.button(_("Create"), on_click=self.session.guarded(self._create)).props(
                     "unelevated no-caps"
                 )
-        ui.label("Clusters").classes("text-lg font-semibold pt-2")
+        ui.label(_("Clusters")).classes("text-lg font-semibold pt-2")
         self.listing = ui.column().classes("w-full gap-2")
         await self.session.run(self._show)
 
@@ -54,10 +55,10 @@ class ClusterAdmin:
                 self.session.ports, principal, self.name.value or ""
             )
         except InvalidInput as error:
-            self.name.error = error.message
+            self.name.error = _(error.message)
             return
         self.name.value = ""
-        ui.notify(f"Cluster {cluster.name} created.", type="positive")
+        ui.notify(_("Cluster %(name)s created.") % {"name": cluster.name}, type="positive")
         await self._show(principal)
 
     async def _show(self, principal: Principal) -> None:
@@ -65,7 +66,7 @@ class ClusterAdmin:
         self.listing.clear()
         with self.listing:
             if not clusters:
-                ui.label("No clusters yet.").classes("text-slate-500")
+                ui.label(_("No clusters yet.")).classes("text-slate-500")
             for cluster in sorted(clusters, key=lambda c: c.name.lower()):
                 with ui.card().classes("w-full py-2 px-4").props("flat bordered"):
                     ui.label(cluster.name).classes("break-words")

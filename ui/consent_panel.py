@@ -1,4 +1,5 @@
-"""Consent of one series: what is active, recording more, and withdrawing with a reason."""
+"""Consent of one series: what is active, its history, recording more, and withdrawing one
+scope or all of them with when, who recorded it and how the patient asked."""
 
 from collections.abc import Awaitable, Callable
 from uuid import UUID
@@ -6,11 +7,12 @@ from uuid import UUID
 from nicegui import ui
 
 from domain import consent
-from domain.consent import ConsentForm
+from domain.consent import ALL_SCOPES, ConsentForm, WithdrawalChannel
 from domain.errors import InvalidInput
-from domain.model import ConsentMethod, GivenBy, Principal, Scope, Series
+from domain.model import Consent, ConsentMethod, GivenBy, Principal, Scope, Series
 from domain.policy import Action, can
-from ui.labels import GIVEN_BY_LABELS, METHOD_LABELS, SCOPE_LABELS
+from ui.i18n import _, format_day
+from ui.labels import channel_labels, given_by_labels, method_labels, scope_label
 from ui.session import PageSession
 
 Changed = Callable[[Series], Awaitable[None]]
@@ -23,43 +25,71 @@ class ConsentPanel:
         self.session = session
         self.series = series
         self.on_change = on_change
-        self.card = ui.card().classes("w-full gap-3").props("flat bordered")
+        self.card = ui.card().classes("w-full gap-3 consent-panel").props("flat bordered")
 
     def show(self, series: Series) -> None:
         self.series = series
         self.card.clear()
+        may_manage = can(self.session.principal, Action.MANAGE_CONSENT, series.cluster_id)
         with self.card:
-            ui.label("Consent").classes("text-lg font-semibold")
-            self._active_list()
-            if can(self.session.principal, Action.MANAGE_CONSENT, series.cluster_id):
+            with ui.row().classes("w-full items-center"):
+                ui.label(_("Consent")).classes("text-lg font-semibold grow")
+                if may_manage and len([c for c in series.consents if c.is_active]) > 1:
+                    ui.button(
+                        _("Withdraw all"), on_click=lambda: self._ask_withdrawal(ALL_SCOPES)
+                    ).props("flat dense no-caps color=negative")
+            if series.is_acute:
+                ui.label(
+                    _("Acute patient: photos may be taken now; consent is recorded on merging.")
+                ).classes("text-sm text-amber-800")
+            self._active_list(may_manage)
+            self._history()
+            if may_manage and not series.is_acute:
                 self._record_form()
 
-    def _active_list(self) -> None:
+    def _active_list(self, may_manage: bool) -> None:
         active = [c for c in self.series.consents if c.is_active]
-        if not active:
-            ui.label("No consent recorded.").classes("text-slate-600")
+        if not active and not self.series.is_acute:
+            ui.label(_("No consent recorded.")).classes("text-slate-600")
         for item in active:
-            with ui.row().classes("w-full items-center no-wrap gap-2"):
+            with ui.row().classes("w-full items-center no-wrap gap-2 consent-active"):
                 with ui.column().classes("gap-0 grow min-w-0"):
-                    ui.label(SCOPE_LABELS[item.scope]).classes("font-medium")
-                    ui.label(
-                        f"{GIVEN_BY_LABELS[item.given_by]}, {METHOD_LABELS[item.method].lower()}, "
-                        f"{item.recorded_at:%d.%m.%Y}"
-                    ).classes("text-xs text-slate-500")
-                if can(self.session.principal, Action.MANAGE_CONSENT, self.series.cluster_id):
+                    ui.label(scope_label(item.scope)).classes("font-medium")
+                    ui.label(_given_text(item)).classes("text-xs text-slate-500")
+                if may_manage:
                     ui.button(
-                        "Withdraw", on_click=lambda s=item.scope: self._ask_withdrawal(s)
+                        _("Withdraw"), on_click=lambda s=item.scope.value: self._ask_withdrawal(s)
                     ).props("flat dense no-caps color=negative")
+
+    def _history(self) -> None:
+        withdrawn = [c for c in self.series.consents if not c.is_active]
+        if not withdrawn:
+            return
+        with ui.expansion(_("Withdrawn (%(count)d)") % {"count": len(withdrawn)}).classes(
+            "w-full text-sm"
+        ):
+            for item in withdrawn:
+                channel = ""
+                if item.withdrawal_channel:
+                    channel = channel_labels()[WithdrawalChannel(item.withdrawal_channel)]
+                ui.label(
+                    _("%(scope)s: withdrawn %(date)s %(how)s")
+                    % {
+                        "scope": scope_label(item.scope),
+                        "date": format_day(item.withdrawn_at.date() if item.withdrawn_at else None),
+                        "how": channel.lower(),
+                    }
+                ).classes("text-xs text-slate-600")
 
     def _record_form(self) -> None:
         missing = [s for s in Scope if not self.series.has_consent(s)]
         if not missing:
             return
         ui.separator()
-        ui.label("Record consent").classes("font-medium")
-        boxes = {scope: ui.checkbox(SCOPE_LABELS[scope]).props("dense") for scope in missing}
-        given_by = _choice("Given by", GIVEN_BY_LABELS, GivenBy.PATIENT)
-        method = _choice("How", METHOD_LABELS, ConsentMethod.VERBAL)
+        ui.label(_("Record consent")).classes("font-medium")
+        boxes = {scope: ui.checkbox(scope_label(scope)).props("dense") for scope in missing}
+        given_by = _choice(_("Given by"), given_by_labels(), GivenBy.PATIENT)
+        method = _choice(_("How"), method_labels(), ConsentMethod.VERBAL)
 
         async def record(principal: Principal) -> None:
             chosen = tuple(scope.value for scope, box in boxes.items() if box.value)
@@ -67,33 +97,45 @@ class ConsentPanel:
             updated = await consent.record_consent(
                 self.session.ports, principal, self.series.id, form
             )
-            ui.notify("Consent recorded.", type="positive")
+            ui.notify(_("Consent recorded."), type="positive")
             await self.on_change(updated)
 
-        ui.button("Record consent", on_click=self.session.guarded(record)).props(
+        ui.button(_("Record consent"), on_click=self.session.guarded(record)).props(
             "unelevated no-caps"
         )
 
-    def _ask_withdrawal(self, scope: Scope) -> None:
+    def _ask_withdrawal(self, scope: str) -> None:
         WithdrawalDialog(self.session, self.series.id, scope, self.on_change).open()
 
 
+def _given_text(item: Consent) -> str:
+    return ", ".join(
+        (
+            given_by_labels()[item.given_by],
+            method_labels()[item.method].lower(),
+            format_day(item.recorded_at.date()),
+        )
+    )
+
+
 class WithdrawalDialog:
-    def __init__(self, session: PageSession, series_id: UUID, scope: Scope, done: Changed) -> None:
+    def __init__(self, session: PageSession, series_id: UUID, scope: str, done: Changed) -> None:
         self.session = session
         self.series_id = series_id
         self.scope = scope
         self.done = done
+        what = _("all consent") if scope == ALL_SCOPES else scope_label(Scope(scope))
         with ui.dialog() as self.dialog, ui.card().classes("w-full max-w-md gap-3"):
-            ui.label(f"Withdraw consent: {SCOPE_LABELS[scope]}").classes("text-lg font-semibold")
-            ui.label("Photos stop being visible for this purpose at once.").classes(
-                "text-sm text-slate-600"
-            )
-            self.reason = ui.textarea("Why and how was it withdrawn?").props("outlined autogrow")
-            self.reason.classes("w-full")
+            ui.label(_("Withdraw: %(what)s") % {"what": what}).classes("text-lg font-semibold")
+            ui.label(_warning(scope)).classes("text-sm text-slate-600")
+            channels = {k.value: v for k, v in channel_labels().items()}
+            self.channel = ui.select(channels, label=_("How did the patient ask?"))
+            self.channel.props("outlined").classes("w-full")
+            self.reason = ui.textarea(_("Note: why, and anything the patient said"))
+            self.reason.props("outlined autogrow").classes("w-full")
             with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
-                ui.button("Withdraw", on_click=session.guarded(self._withdraw)).props(
+                ui.button(_("Cancel"), on_click=self.dialog.close).props("flat no-caps")
+                ui.button(_("Withdraw"), on_click=session.guarded(self._withdraw)).props(
                     "unelevated no-caps color=negative"
                 )
 
@@ -101,20 +143,33 @@ class WithdrawalDialog:
         self.dialog.open()
 
     async def _withdraw(self, principal: Principal) -> None:
+        self.reason.error = self.channel.error = None
         try:
             updated = await consent.withdraw_consent(
                 self.session.ports,
                 principal,
                 self.series_id,
-                self.scope.value,
+                self.scope,
                 self.reason.value or "",
+                self.channel.value or None,
             )
         except InvalidInput as error:
-            self.reason.error = error.message
+            target = self.channel if error.field == "channel" else self.reason
+            target.error = _(error.message)
             return
         self.dialog.close()
-        ui.notify("Consent withdrawn.")
+        ui.notify(_("Consent withdrawn. It takes effect at once."))
         await self.done(updated)
+
+
+def _warning(scope: str) -> str:
+    if scope in (ALL_SCOPES, Scope.CLINICAL.value):
+        return _(
+            "No new photos can be added, and the series is hidden from everyone except the "
+            "cluster admin. The photos stay encrypted for the retention period, then are "
+            "destroyed."
+        )
+    return _("The photos stop being used for this purpose at once.")
 
 
 def _choice(

@@ -1,13 +1,17 @@
 """The frame every portal page shares: a header with navigation and a centred content column."""
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from nicegui import ui
 
-from domain import accounts
+from domain import accounts, preferences
+from domain.model import Principal
+from domain.policy import Action, can
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, _, aria, current_language
 from ui.session import PageSession
 
-CONTENT_CLASSES = "w-full max-w-5xl mx-auto px-3 sm:px-6 py-4 gap-4"
+CONTENT_CLASSES = "w-full max-w-6xl mx-auto px-3 sm:px-6 py-4 gap-4"
 SIGN_OUT_JS = """() => {
   fetch("/api/v1/auth/logout", {method: "POST", credentials: "same-origin"})
     .finally(() => { window.location.href = "/login"; });
@@ -18,6 +22,7 @@ def apply_theme() -> None:
     ui.colors(primary="#2b5f75", secondary="#5b7f8c", accent="#7a5c8c", positive="#2e7d4f")
     ui.query("body").classes("bg-slate-50 text-slate-900")
     ui.query(".nicegui-content").classes("p-0")
+    ui.add_head_html(f'<script>document.documentElement.lang = "{current_language()}";</script>')
 
 
 async def frame(session: PageSession, cluster_id: UUID | None = None) -> ui.column:
@@ -31,9 +36,11 @@ async def frame(session: PageSession, cluster_id: UUID | None = None) -> ui.colu
 
 
 def _header_row(session: PageSession, clusters: dict[UUID, str], current: UUID | None) -> None:
-    row = ui.row().classes("w-full max-w-5xl mx-auto px-3 sm:px-6 items-center no-wrap gap-3 py-1")
+    row = ui.row().classes("w-full max-w-6xl mx-auto px-3 sm:px-6 items-center no-wrap gap-3 py-1")
     with row:
-        ui.link("Sutura", "/").classes("text-lg font-semibold no-underline text-primary")
+        ui.link("Sutura", _with_cluster("/", current)).classes(
+            "text-lg font-semibold no-underline text-primary"
+        )
         ui.space()
         _wide_navigation(session, clusters, current)
         _narrow_navigation(session, clusters, current)
@@ -43,30 +50,44 @@ async def member_clusters(session: PageSession) -> dict[UUID, str]:
     """The clusters the user is a member of, by id, in membership order."""
     memberships = session.principal.memberships
     names = {c.id: c.name for c in await accounts.list_clusters(session.ports, session.principal)}
-    return {cluster_id: names.get(cluster_id, "Cluster") for cluster_id in memberships}
+    return {cluster_id: names.get(cluster_id, _("Cluster")) for cluster_id in memberships}
+
+
+def navigation_links(principal: Principal, current: UUID | None) -> list[tuple[str, str]]:
+    """(text, address) of the pages this member may open in the current cluster."""
+    links = [(_("Patients"), _with_cluster("/patients", current))]
+    if current is not None and can(principal, Action.VIEW_PHOTOS, current):
+        links += [
+            (_("Search"), _with_cluster("/search", current)),
+            (_("My series"), _with_cluster("/my-series", current)),
+            (_("Acute"), _with_cluster("/acute", current)),
+        ]
+    links.append((_("Devices"), "/devices"))
+    if principal.user.is_system_admin:
+        links.append((_("Admin"), "/admin"))
+    return links
 
 
 def _wide_navigation(session: PageSession, clusters: dict[UUID, str], current: UUID | None) -> None:
-    with ui.row().classes("gt-xs items-center no-wrap gap-4"):
+    with ui.row().classes("gt-sm items-center no-wrap gap-4"):
         if len(clusters) > 1:
             options = {str(k): v for k, v in clusters.items()}
             ui.select(
                 options,
                 value=str(current) if current else None,
                 on_change=lambda e: ui.navigate.to(f"/?cluster={e.value}"),
-            ).props("dense outlined options-dense aria-label=Cluster").classes("min-w-[12rem]")
-        ui.link("Patients", _patients_url(current)).classes("text-slate-700")
-        ui.link("Devices", "/devices").classes("text-slate-700")
-        if session.principal.user.is_system_admin:
-            ui.link("Admin", "/admin").classes("text-slate-700")
-        ui.label(session.principal.user.email).classes("text-sm text-slate-500")
-        ui.button("Sign out").props("flat no-caps").on("click", js_handler=SIGN_OUT_JS)
+            ).props("dense outlined options-dense " + aria(_("Cluster"))).classes("min-w-[10rem]")
+        for text, target in navigation_links(session.principal, current):
+            ui.link(text, target).classes("text-slate-700 no-underline hover:underline")
+        _language_menu(session)
+        ui.button(_("Sign out")).props("flat no-caps").on("click", js_handler=SIGN_OUT_JS)
 
 
 def _narrow_navigation(
     session: PageSession, clusters: dict[UUID, str], current: UUID | None
 ) -> None:
-    with ui.button(icon="menu").props("flat round aria-label=Menu").classes("xs"), ui.menu():
+    menu_button = ui.button(icon="menu").props("flat round " + aria(_("Menu")))
+    with menu_button.classes("lt-md"), ui.menu():
         ui.menu_item(session.principal.user.email).props("disable")
         if len(clusters) > 1:
             for cluster_id, name in clusters.items():
@@ -75,18 +96,65 @@ def _narrow_navigation(
                     f"{marker}{name}", lambda c=cluster_id: ui.navigate.to(f"/?cluster={c}")
                 )
             ui.separator()
-        ui.menu_item("Patients", lambda: ui.navigate.to(_patients_url(current)))
-        ui.menu_item("Devices", lambda: ui.navigate.to("/devices"))
-        if session.principal.user.is_system_admin:
-            ui.menu_item("Admin", lambda: ui.navigate.to("/admin"))
-        ui.menu_item("Sign out").on("click", js_handler=SIGN_OUT_JS)
+        for text, target in navigation_links(session.principal, current):
+            ui.menu_item(text, lambda t=target: ui.navigate.to(t))
+        ui.separator()
+        for language in LANGUAGES:
+            ui.menu_item(
+                LANGUAGE_NAMES[language],
+                _language_handler(session, language),
+            )
+        ui.menu_item(_("Sign out")).on("click", js_handler=SIGN_OUT_JS)
 
 
-def _patients_url(cluster_id: UUID | None) -> str:
-    return f"/?cluster={cluster_id}" if cluster_id else "/"
+def _language_menu(session: PageSession) -> None:
+    with (
+        ui.button(current_language().upper(), icon="translate").props(
+            "flat dense no-caps " + aria(_("Language"))
+        ),
+        ui.menu(),
+    ):
+        ui.menu_item(session.principal.user.email).props("disable")
+        for language in LANGUAGES:
+            ui.menu_item(
+                LANGUAGE_NAMES[language],
+                _language_handler(session, language),
+            )
+
+
+def _language_handler(session: PageSession, language: str) -> Callable[[], Awaitable[None]]:
+    async def choose(principal: Principal) -> None:
+        await preferences.set_language(session.ports, principal, language)
+        ui.navigate.reload()
+
+    return session.guarded(choose)
+
+
+def _with_cluster(path: str, cluster_id: UUID | None) -> str:
+    return f"{path}?cluster={cluster_id}" if cluster_id else path
 
 
 def notice(text: str) -> None:
     """A calm message in place of content the user cannot see or use."""
     with ui.card().classes("w-full bg-slate-100 shadow-none"):
         ui.label(text).classes("text-slate-700")
+
+
+def empty_state(text: str, hint: str | None = None) -> None:
+    """Nothing to show yet, and what to do next."""
+    with ui.column().classes("w-full items-center py-6 gap-1 text-center empty-state"):
+        ui.icon("inbox", size="md").classes("text-slate-400")
+        ui.label(text).classes("text-slate-600")
+        if hint:
+            ui.label(hint).classes("text-sm text-slate-500")
+
+
+def chosen_cluster(principal: Principal, requested: str | None) -> UUID | None:
+    """The cluster from the query when the user is a member of it, else their first."""
+    try:
+        wanted = UUID(requested) if requested else None
+    except ValueError:
+        wanted = None
+    if wanted is not None and wanted in principal.memberships:
+        return wanted
+    return next(iter(principal.memberships), None)

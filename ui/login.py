@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 
 from domain import accounts
 from ui.frame import apply_theme
+from ui.i18n import _
 from ui.session import open_session, ports
 
 EMAIL_ID = "login-email"
@@ -35,14 +36,17 @@ SIGN_IN_JS = f"""(async () => {{
     return {{status: 0, detail: "The server could not be reached. Try again."}};
   }}
 }})()"""
-FIRST_ADMIN_HINT = (
-    "This installation has no accounts yet. Create the first system administrator on the "
-    "server with:"
-)
+
+
+def first_admin_hint() -> str:
+    return _(
+        "This installation has no accounts yet. Create the first system administrator on the "
+        "server with:"
+    )
 
 
 def register() -> None:
-    ui.page("/login", title="Sign in · Sutura")(login_page)
+    ui.page("/login", title="Sutura")(login_page)
 
 
 async def login_page(request: Request) -> RedirectResponse | None:
@@ -51,7 +55,7 @@ async def login_page(request: Request) -> RedirectResponse | None:
     apply_theme()
     with ui.column().classes("w-full max-w-sm mx-auto px-4 pt-16 gap-4"):
         ui.label("Sutura").classes("text-2xl font-semibold text-primary")
-        ui.label("Clinical photography").classes("text-slate-500 -mt-3")
+        ui.label(_("Clinical photography")).classes("text-slate-500 -mt-3")
         _sign_in_card()
         if not await accounts.has_users(ports()):
             _first_admin_hint()
@@ -60,13 +64,13 @@ async def login_page(request: Request) -> RedirectResponse | None:
 
 def _sign_in_card() -> None:
     with ui.card().classes("w-full gap-3"):
-        email = ui.input("Email").props(f"for={EMAIL_ID} type=email autocomplete=username")
-        password = ui.input("Password", password=True).props(
+        email = ui.input(_("Email")).props(f"for={EMAIL_ID} type=email autocomplete=username")
+        password = ui.input(_("Password"), password=True).props(
             f"for={PASSWORD_ID} autocomplete=current-password"
         )
         message = ui.label().classes("text-negative text-sm")
         message.set_visibility(False)
-        button = ui.button("Sign in").props("unelevated no-caps").classes("w-full")
+        button = ui.button(_("Sign in")).props("unelevated no-caps").classes("w-full")
 
         async def submit() -> None:
             button.props("loading")
@@ -76,7 +80,7 @@ def _sign_in_card() -> None:
                 ui.navigate.to("/")
                 return
             detail = result.get("detail") if isinstance(result, dict) else None
-            message.set_text(str(detail or "Sign-in failed. Try again."))
+            message.set_text(_(str(detail)) if detail else _("Sign-in failed. Try again."))
             message.set_visibility(True)
 
         button.on_click(submit)
@@ -86,7 +90,7 @@ def _sign_in_card() -> None:
 
 def _first_admin_hint() -> None:
     with ui.card().classes("w-full gap-2 text-slate-600"):
-        ui.label(FIRST_ADMIN_HINT).classes("text-sm")
+        ui.label(first_admin_hint()).classes("text-sm")
         ui.label("python main.py create-admin EMAIL --cluster NAME").classes(
             "font-mono text-xs bg-slate-100 p-2 rounded break-all"
         )

@@ -1,5 +1,6 @@
 """The patient list of the current cluster: search by name words or exact CPR, and new patients."""
 
+from datetime import date
 from uuid import UUID
 
 from nicegui import ui
@@ -10,36 +11,29 @@ from domain import patients
 from domain.errors import InvalidInput
 from domain.model import Patient, Principal
 from domain.patients import PatientForm
-from ui.frame import frame, notice
+from ui.frame import chosen_cluster, empty_state, frame, notice
+from ui.i18n import _, aria
+from ui.labels import describe_patient
 from ui.session import PageSession, open_session, to_login
 
 
 def register() -> None:
-    ui.page("/", title="Patients · Sutura")(patients_page)
+    ui.page("/patients", title="Sutura")(patients_page)
 
 
 async def patients_page(request: Request, cluster: str | None = None) -> RedirectResponse | None:
     session = await open_session(request)
     if session is None:
         return to_login()
-    cluster_id = _chosen_cluster(session.principal, cluster)
+    cluster_id = chosen_cluster(session.principal, cluster)
     with await frame(session, cluster_id):
         if cluster_id is None:
-            notice("You are not a member of any cluster yet. A system administrator adds members.")
+            notice(
+                _("You are not a member of any cluster yet. A system administrator adds members.")
+            )
             return None
         await PatientList(session, cluster_id).build()
     return None
-
-
-def _chosen_cluster(principal: Principal, requested: str | None) -> UUID | None:
-    """The cluster from the query when the user is a member of it, else their first."""
-    try:
-        wanted = UUID(requested) if requested else None
-    except ValueError:
-        wanted = None
-    if wanted is not None and wanted in principal.memberships:
-        return wanted
-    return next(iter(principal.memberships), None)
 
 
 class PatientList:
@@ -51,13 +45,11 @@ class PatientList:
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-center gap-3 no-wrap"):
-            ui.label("Patients").classes("text-xl font-semibold")
+            ui.label(_("Patients")).classes("text-xl font-semibold")
             ui.space()
-            ui.button("New patient", icon="person_add", on_click=self._open_new_patient).props(
-                "unelevated no-caps"
-            )
-        search = ui.input(placeholder="Search by name or CPR number").props(
-            "outlined dense clearable debounce=300 aria-label=Search"
+            new_patient_button(self.session, self.cluster_id)
+        search = ui.input(placeholder=_("Search by name or CPR number")).props(
+            "outlined dense clearable debounce=300 " + aria(_("Search"))
         )
         search.classes("w-full").on_value_change(lambda e: self._search(e.value or ""))
         with search.add_slot("prepend"):
@@ -75,18 +67,28 @@ class PatientList:
         )
         self.results.clear()
         with self.results:
-            if not found:
-                ui.label("No patients found.").classes("text-slate-500 py-4")
+            if not found and self.query.strip():
+                empty_state(
+                    _("No patients found."),
+                    _("Check the spelling or the CPR number, or create the patient."),
+                )
+            elif not found:
+                empty_state(_("No patients yet."), _("Create the first one with New patient."))
             elif not self.query.strip():
-                ui.label("Most recent patients").classes("text-sm text-slate-500")
+                ui.label(_("Most recent patients")).classes("text-sm text-slate-500")
             for patient in found:
-                _patient_row(patient)
-
-    async def _open_new_patient(self) -> None:
-        NewPatientDialog(self.session, self.cluster_id).open()
+                patient_row(patient)
 
 
-def _patient_row(patient: Patient) -> None:
+def new_patient_button(session: PageSession, cluster_id: UUID) -> None:
+    ui.button(
+        _("New patient"),
+        icon="person_add",
+        on_click=lambda: NewPatientDialog(session, cluster_id).open(),
+    ).props("unelevated no-caps")
+
+
+def patient_row(patient: Patient) -> None:
     with (
         ui.card()
         .classes("w-full cursor-pointer hover:bg-slate-100 py-3 px-4")
@@ -99,14 +101,56 @@ def _patient_row(patient: Patient) -> None:
             ui.label(text).classes("text-slate-600 text-sm")
 
 
-def describe_patient(patient: Patient) -> list[str]:
-    """Masked CPR, birth date and sex as short texts."""
-    parts = [patient.cpr.masked if patient.cpr else "No CPR number"]
-    if patient.birth_date:
-        parts.append(f"Born {patient.birth_date:%d.%m.%Y}")
-    if patient.sex:
-        parts.append(patient.sex.value.capitalize())
-    return parts
+class PatientFields:
+    """Name and CPR; without a CPR, date of birth and sex (which a CPR would give)."""
+
+    def __init__(self, patient: Patient | None = None) -> None:
+        self.name = ui.input(_("Name"), value=patient.name if patient else "")
+        self.name.props("outlined autofocus").classes("w-full")
+        cpr = patient.cpr.formatted if patient and patient.cpr else ""
+        self.cpr = ui.input(_("CPR number"), placeholder="DDMMYY-SSSS", value=cpr)
+        self.cpr.props("outlined inputmode=numeric").classes("w-full")
+        ui.label(_("Without a CPR number, enter date of birth and sex.")).classes(
+            "text-xs text-slate-500"
+        )
+        with ui.row().classes("w-full gap-2 no-wrap"):
+            born = patient.birth_date.isoformat() if patient and patient.birth_date else None
+            self.birth_date = ui.input(_("Date of birth"), value=born or "").props(
+                "outlined type=date stack-label"
+            )
+            self.birth_date.classes("grow")
+            sexes = {"female": _("Female"), "male": _("Male")}
+            self.sex = ui.select(
+                sexes, label=_("Sex"), value=patient.sex.value if patient and patient.sex else None
+            ).props("outlined clearable")
+            self.sex.classes("grow min-w-[8rem]")
+        for element in (self.birth_date, self.sex):
+            element.bind_enabled_from(self.cpr, "value", backward=lambda v: not (v or "").strip())
+
+    def form(self, cluster_id: UUID) -> PatientForm:
+        return PatientForm(
+            cluster_id,
+            self.name.value or "",
+            self.cpr.value or "",
+            _parse_day(self.birth_date.value),
+            self.sex.value or None,
+        )
+
+    def show_error(self, error: InvalidInput) -> bool:
+        fields = {"cpr": self.cpr, "name": self.name, "birth_date": self.birth_date}
+        for element in fields.values():
+            element.error = None
+        if error.field not in fields:
+            return False
+        fields[error.field].error = _(error.message)
+        return True
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput("The date of birth is not plausible.", field="birth_date") from None
 
 
 class NewPatientDialog:
@@ -114,15 +158,11 @@ class NewPatientDialog:
         self.session = session
         self.cluster_id = cluster_id
         with ui.dialog() as self.dialog, ui.card().classes("w-full max-w-md gap-3"):
-            ui.label("New patient").classes("text-lg font-semibold")
-            self.name = ui.input("Name").props("outlined autofocus").classes("w-full")
-            self.cpr = ui.input("CPR number", placeholder="DDMMYY-SSSS").props(
-                "outlined inputmode=numeric"
-            )
-            self.cpr.classes("w-full")
+            ui.label(_("New patient")).classes("text-lg font-semibold")
+            self.fields = PatientFields()
             with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
-                ui.button("Create", on_click=self.session.guarded(self._create)).props(
+                ui.button(_("Cancel"), on_click=self.dialog.close).props("flat no-caps")
+                ui.button(_("Create"), on_click=self.session.guarded(self._create)).props(
                     "unelevated no-caps"
                 )
 
@@ -130,15 +170,20 @@ class NewPatientDialog:
         self.dialog.open()
 
     async def _create(self, principal: Principal) -> None:
-        self.name.error = self.cpr.error = None
-        form = PatientForm(self.cluster_id, self.name.value or "", self.cpr.value or "")
+        ports = self.session.ports
+        cpr = self.fields.cpr.value or ""
+        existing = await patients.existing_patient(ports, principal, self.cluster_id, cpr)
+        if existing is not None:
+            ui.notify(_("This CPR number is already known: opening that patient."))
+            self.dialog.close()
+            ui.navigate.to(f"/patients/{existing.id}")
+            return
         try:
-            patient = await patients.create_patient(self.session.ports, principal, form)
+            form = self.fields.form(self.cluster_id)
+            patient = await patients.create_patient(ports, principal, form)
         except InvalidInput as error:
-            fields = {"cpr": self.cpr, "name": self.name}
-            if error.field not in fields:
+            if not self.fields.show_error(error):
                 raise
-            fields[error.field].error = error.message
             return
         self.dialog.close()
         ui.navigate.to(f"/patients/{patient.id}")

@@ -17,6 +17,7 @@ from domain import accounts
 from domain.errors import DomainError, NotAuthenticated
 from domain.model import Principal
 from domain.ports import Ports
+from ui.i18n import Language, _, choose_language, use_language
 
 LOGIN_PATH = "/login"
 
@@ -26,10 +27,13 @@ Action = Callable[[Principal], Awaitable[None]]
 class PageSession:
     """One page's hold on a session: the ports, the token and the latest principal."""
 
-    def __init__(self, ports: Ports, token: str, principal: Principal) -> None:
+    def __init__(
+        self, ports: Ports, token: str, principal: Principal, language: Language = "en"
+    ) -> None:
         self.ports = ports
         self._token = token
         self.principal = principal
+        self.language = language
 
     async def recheck(self) -> Principal:
         """Resolve the session again; raises NotAuthenticated when it has ended."""
@@ -45,14 +49,15 @@ class PageSession:
         return handle
 
     async def run(self, action: Action) -> None:
+        use_language(self.language)
         try:
             principal = await self.recheck()
             await action(principal)
         except NotAuthenticated as error:
-            ui.notify(error.message, type="negative")
+            ui.notify(_(error.message), type="negative")
             ui.navigate.to(LOGIN_PATH)
         except DomainError as error:
-            ui.notify(error.message, type="negative")
+            ui.notify(_(error.message), type="negative")
 
 
 def ports() -> Ports:
@@ -65,8 +70,11 @@ async def open_session(request: Request) -> PageSession | None:
     try:
         principal = await accounts.resolve_session(ports(), token)
     except NotAuthenticated:
+        use_language(choose_language(None, request.headers.get("accept-language")))
         return None
-    return PageSession(ports(), token, principal)
+    language = choose_language(principal.user.language, request.headers.get("accept-language"))
+    use_language(language)
+    return PageSession(ports(), token, principal, language)
 
 
 def to_login() -> RedirectResponse:

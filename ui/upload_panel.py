@@ -12,9 +12,20 @@ from nicegui import events, ui
 
 from domain.model import Principal, Series
 from domain.taxonomy import Taxonomy, View
+from ui.i18n import _, current_language
 from ui.session import PageSession
 
 UPLOAD_JS = """(() => {
+  // XMLHttpRequest rather than fetch: only it reports how much of an upload has been sent.
+  const send = (url, body, onProgress) => new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    request.withCredentials = true;
+    request.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    request.onload = () => resolve({status: request.status, text: request.responseText});
+    request.onerror = () => reject(new Error("network"));
+    request.send(body);
+  });
   const input = getHtmlElement(%(input)s);
   const files = Array.from(input.files || []);
   if (!files.length) { emitEvent(%(event)s, {kind: "none"}); return; }
@@ -27,22 +38,36 @@ UPLOAD_JS = """(() => {
       body.append("client_id", crypto.randomUUID());
       body.append("captured_at", new Date(file.lastModified).toISOString());
       body.append("file", file);
-      let state = "failed", detail = "";
+      let state = "failed", detail = "", shown = -1;
+      const progress = (part) => {
+        const percent = Math.floor(part * 100);
+        if (percent >= shown + 10) {
+          shown = percent;
+          emitEvent(%(event)s, {kind: "file", index, name: file.name, state: "uploading", percent});
+        }
+      };
       try {
-        const response = await fetch(%(url)s, {method: "POST", credentials: "same-origin", body});
+        const response = await send(%(url)s, body, progress);
         if (response.status === 202 || response.status === 200) { state = "done"; }
         else {
-          try { detail = String((await response.json()).detail); }
-          catch (error) { detail = "The server answered " + response.status + "."; }
+          try { detail = String(JSON.parse(response.text).detail); }
+          catch (error) { detail = %(answered)s.replace("%%s", String(response.status)); }
         }
-      } catch (error) { detail = "The server could not be reached."; }
+      } catch (error) { detail = %(unreachable)s; }
       emitEvent(%(event)s, {kind: "file", index, name: file.name, state, detail});
     }
     input.value = "";
     emitEvent(%(event)s, {kind: "finished"});
   })();
 })()"""
-STATE_TEXT = {"uploading": "uploading…", "done": "uploaded", "failed": "not uploaded"}
+
+
+def state_text(state: str) -> str:
+    return {
+        "uploading": _("uploading…"),
+        "done": _("uploaded"),
+        "failed": _("not uploaded"),
+    }.get(state, state)
 
 
 def views_for_site(taxonomy: Taxonomy, site_id: str) -> list[View]:
@@ -75,7 +100,7 @@ class UploadPanel:
         phases = sorted(taxonomy.phases.values(), key=lambda p: p.sort_order)
         views = views_for_site(taxonomy, self.series.body_site_id)
         with ui.column().classes("w-full gap-2"):
-            ui.label("Add photos").classes("font-medium")
+            ui.label(_("Add photos")).classes("font-medium")
             self.files = ui.element("input").classes(
                 "w-full text-sm photo-files file:mr-3 file:rounded file:border-0 "
                 "file:bg-slate-200 file:px-3 file:py-2 file:text-slate-800"
@@ -84,19 +109,20 @@ class UploadPanel:
             self.files.props["accept"] = "image/*,.heic,.heif"
             self.files.props["multiple"] = True
             with ui.row().classes("w-full gap-2"):
+                language = current_language()
                 self.phase = ui.select(
-                    {p.id: p.name_en for p in phases}, label="Phase", value=phases[0].id
+                    {p.id: p.name(language) for p in phases}, label=_("Phase"), value=phases[0].id
                 ).props("outlined dense")
                 self.view = ui.select(
-                    {v.id: v.name_en for v in views},
-                    label="View",
+                    {v.id: v.name(language) for v in views},
+                    label=_("View"),
                     value=views[0].id,
                     with_input=True,
                 ).props("outlined dense")
                 self.phase.classes("grow min-w-[10rem]")
                 self.view.classes("grow min-w-[12rem]")
             self.button = ui.button(
-                "Upload", icon="upload", on_click=self.session.guarded(self._start)
+                _("Upload"), icon="upload", on_click=self.session.guarded(self._start)
             )
             self.button.props("unelevated no-caps")
             self.progress = ui.column().classes("w-full gap-0")
@@ -113,6 +139,8 @@ class UploadPanel:
                 "phase": json.dumps(self.phase.value),
                 "view": json.dumps(self.view.value),
                 "url": json.dumps(f"/api/v1/series/{self.series.id}/photos"),
+                "answered": json.dumps(_("The server answered %s.")),
+                "unreachable": json.dumps(_("The server could not be reached.")),
             }
         )
 
@@ -123,7 +151,7 @@ class UploadPanel:
             self._show_file(report)
         elif kind == "none":
             self.button.props(remove="loading")
-            ui.notify("Choose one or more photos first.", type="warning")
+            ui.notify(_("Choose one or more photos first."), type="warning")
         elif kind == "finished":
             self.button.props(remove="loading")
             await self.on_uploaded()
@@ -131,9 +159,13 @@ class UploadPanel:
     def _show_file(self, report: dict[str, object]) -> None:
         index = int(str(report.get("index", 0)))
         state = str(report.get("state", ""))
-        text = f"{report.get('name', 'Photo')}: {STATE_TEXT.get(state, state)}"
+        name = report.get("name") or _("Photo")
+        text = f"{name}: {state_text(state)}"
+        if state == "uploading" and isinstance(report.get("percent"), int):
+            text += f" {report['percent']} %"
         if report.get("detail"):
-            text += f" ({report['detail']})"
+            detail = _(str(report["detail"]))
+            text += f" ({detail})"
         if index not in self._rows:
             with self.progress:
                 self._rows[index] = ui.label().classes("text-sm break-all upload-outcome")

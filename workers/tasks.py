@@ -8,7 +8,7 @@ from uuid import UUID
 
 from arq import Retry
 
-from domain import photos
+from domain import photos, retention
 from domain.model import PhotoStatus, Variant
 from domain.photos import RenderedPhoto
 from domain.ports import Ports, Rendition
@@ -61,6 +61,17 @@ async def requeue_stale_photos(ctx: dict[str, Any]) -> int:
     if count:
         logger.warning("re-queued %d stale photos", count)
     return count
+
+
+async def destroy_expired_photos(ctx: dict[str, Any]) -> int:
+    """Destroy keys and blobs of photos whose retention after withdrawal has ended."""
+    ports: Ports = ctx["ports"]
+    started = time.monotonic()
+    logger.info("retention run started")
+    destroyed = await retention.destroy_expired(ports)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    logger.info("retention run finished: %d photos destroyed in %.0f ms", destroyed, elapsed_ms)
+    return destroyed
 
 
 async def _render(pool: ImagingPool, data: bytes, max_pixels: int) -> RenderedPhoto:

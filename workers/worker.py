@@ -10,7 +10,12 @@ from arq.worker import func
 from domain.ports import Ports
 from workers.imaging_pool import ImagingPool
 from workers.queue import QUEUE_NAME, deserialize_job, serialize_job
-from workers.tasks import MAX_TRIES, process_photo, requeue_stale_photos
+from workers.tasks import (
+    MAX_TRIES,
+    destroy_expired_photos,
+    process_photo,
+    requeue_stale_photos,
+)
 
 JOB_TIMEOUT_S = 300
 HEALTH_CHECK_INTERVAL_S = 10
@@ -27,7 +32,12 @@ def build_worker(
     ctx: dict[str, Any] = {"ports": ports, "imaging": imaging}
     return Worker(
         functions=(func(process_photo, name="process_photo", max_tries=MAX_TRIES),),
-        cron_jobs=[cron(requeue_stale_photos, second=0, run_at_startup=False)],
+        # The sweep every minute; destruction daily at 03:17 UTC, each photo in its own
+        # transaction, so a second run (or a crash half-way) finds only what is left to do.
+        cron_jobs=[
+            cron(requeue_stale_photos, second=0, run_at_startup=False),
+            cron(destroy_expired_photos, hour={3}, minute={17}, unique=True, run_at_startup=False),
+        ],
         queue_name=QUEUE_NAME,
         redis_pool=redis,
         ctx=ctx,

@@ -111,7 +111,7 @@ async def _create_patient(page: Page) -> None:
 
 async def _create_series(page: Page) -> None:
     await page.get_by_role("button", name="New series").click()
-    await _pick(page, "Body site", "underben", "Underben (Lower leg)")
+    await _pick(page, "Body site", "underben", "Lower leg (Underben)")
     await page.get_by_label("Side").click()
     await page.get_by_role("option", name="left", exact=True).click()
     await _pick(page, "Diagnoses", "DC437", re.compile(r"^DC437 "))
@@ -156,7 +156,7 @@ async def test_a_clinician_documents_a_patient_and_sees_the_photo_upright(server
             await expect(page.get_by_text("010190-XXXX")).to_be_visible()
             full_cpr_shown = CPR in await page.content()
             await _create_series(page)
-            await expect(page.get_by_text("Underben, left")).to_be_visible()
+            await expect(page.get_by_text("Lower leg, left")).to_be_visible()
             await _upload_photo(page)
             width, height = await _preview_size(page)
 

@@ -1,0 +1,95 @@
+"""Keeping the copies that search filters on in step with their sources.
+
+A photo row carries its series' site and side, its patient's sex and age at capture, and the
+acute flag; series_code holds each series' codes. Whatever changes a source (a new photo, an
+edited series or patient, a moved photo, a merged acute patient) calls `refresh_series` in
+the same transaction, so a search never sees a half-updated state.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from domain.model import PhotoStatus, Scope
+from domain.search import age_at, local_day
+from storage.models import ConsentRow, PatientRow, PhotoRow, SeriesCodeRow, SeriesRow
+
+MIN_PREFIX = 2
+SCOPE_BITS = {Scope.CLINICAL: 1, Scope.TEACHING: 2, Scope.RESEARCH: 4, Scope.PUBLICATION: 8}
+
+
+async def refresh_series(series_ids: Iterable[UUID], connection: BaseDBAsyncClient) -> None:
+    for series_id in dict.fromkeys(series_ids):
+        series = await SeriesRow.get(id=series_id, using_db=connection)
+        patient = await PatientRow.get(id=series.patient_id, using_db=connection)
+        await (
+            PhotoRow.filter(series_id=series_id)
+            .using_db(connection)
+            .update(
+                cluster_id=series.cluster_id,
+                patient_id=patient.id,
+                body_site_id=series.body_site_id,
+                side=series.side,
+                sex=patient.sex,
+                is_acute=series.is_acute,
+            )
+        )
+        await _refresh_ages(series_id, patient.birth_date, connection)
+        await _refresh_scopes(series, connection)
+        await _refresh_codes(series, connection)
+
+
+async def _refresh_scopes(series: SeriesRow, connection: BaseDBAsyncClient) -> None:
+    active = await (
+        ConsentRow.filter(series_id=series.id, withdrawn_at__isnull=True)
+        .using_db(connection)
+        .values_list("scope", flat=True)
+    )
+    mask = 0 if series.is_acute else scope_mask(Scope(str(scope)) for scope in active)
+    photos = PhotoRow.filter(series_id=series.id).using_db(connection)
+    await photos.filter(status=PhotoStatus.READY.value).update(search_scopes=mask)
+    await photos.exclude(status=PhotoStatus.READY.value).update(search_scopes=0)
+
+
+def scope_mask(scopes: Iterable[Scope]) -> int:
+    """A bit per scope; without clinical documentation nothing is searchable at all."""
+    held = set(scopes)
+    if Scope.CLINICAL not in held:
+        return 0
+    return sum(SCOPE_BITS[scope] for scope in held)
+
+
+async def _refresh_ages(
+    series_id: UUID, birth_date: date | None, connection: BaseDBAsyncClient
+) -> None:
+    rows = await PhotoRow.filter(series_id=series_id).using_db(connection).values("id", "shot_at")
+    by_age: dict[int | None, list[UUID]] = defaultdict(list)
+    for row in rows:
+        age = age_at(birth_date, local_day(row["shot_at"])) if birth_date else None
+        by_age[age].append(row["id"])
+    for age, photo_ids in by_age.items():
+        await PhotoRow.filter(id__in=photo_ids).using_db(connection).update(age_years=age)
+
+
+async def _refresh_codes(series: SeriesRow, connection: BaseDBAsyncClient) -> None:
+    await SeriesCodeRow.filter(series_id=series.id).using_db(connection).delete()
+    await SeriesCodeRow.bulk_create(
+        [
+            SeriesCodeRow(series_id=series.id, cluster_id=series.cluster_id, kind=kind, code=code)
+            for kind, code in code_prefixes(series.diagnosis_codes, series.procedure_codes)
+        ],
+        using_db=connection,
+    )
+
+
+def code_prefixes(diagnoses: Iterable[str], procedures: Iterable[str]) -> set[tuple[str, str]]:
+    """Every prefix of each code from two characters on, so a group search is an exact match
+    on an index (LIKE would not use one under PostgreSQL's collations)."""
+    found: set[tuple[str, str]] = set()
+    for kind, codes in (("diagnosis", diagnoses), ("procedure", procedures)):
+        for code in codes:
+            found.update((kind, code[:end]) for end in range(MIN_PREFIX, len(code) + 1))
+    return found

@@ -1,0 +1,147 @@
+"""Search against a brute-force filter of the same random data, on SQLite and PostgreSQL."""
+
+import random
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from bench.search_data import Dataset, Generator
+from domain import search
+from domain.errors import InvalidInput, NotPermitted
+from domain.model import PhotoStatus, Principal, Role, Scope, User
+from domain.search import SearchFilters, build_query
+from storage.crypto import load_keyring
+
+SEARCHES = 50
+
+
+def member(cluster_id, role=Role.CLINICIAN):
+    user = User(uuid.uuid4(), "bench@example.org", "Bench", False, True)
+    return Principal(user, "session", {cluster_id: role})
+
+
+def random_filters(rng: random.Random, runtime, data: Dataset) -> SearchFilters:
+    taxonomy = runtime.ports.taxonomy
+    series = rng.choice(list(data.series.values()))
+    photo = rng.choice(data.photos)
+    choices = {
+        "diagnosis": lambda: rng.choice(series.diagnoses)[: rng.randint(3, 5)],
+        "procedure": lambda: rng.choice(series.procedures)[:4] if series.procedures else None,
+        "body_site": lambda: rng.choice(["head", "face", "trunk", series.body_site_id]),
+        "side": lambda: rng.choice(["left", "right", "bilateral"]),
+        "age_min": lambda: rng.randint(0, 60),
+        "age_max": lambda: rng.randint(60, 100),
+        "sex": lambda: rng.choice(["female", "male"]),
+        "phase": lambda: rng.choice(sorted(taxonomy.phases)),
+        "view": lambda: photo.view_id,
+        "date_from": lambda: date(2016, 1, 1) + timedelta(days=rng.randrange(3000)),
+        "captured_by": lambda: photo.captured_by,
+        "scope": lambda: rng.choice([s.value for s in Scope]),
+    }
+    picked = {name: make() for name, make in rng.sample(sorted(choices.items()), rng.randint(1, 4))}
+    if "date_from" in picked:
+        picked["date_to"] = picked["date_from"] + timedelta(days=rng.randrange(30, 900))
+    return SearchFilters(**picked)
+
+
+def brute_force(
+    runtime, data: Dataset, cluster_id, filters: SearchFilters
+) -> list[tuple[object, int]]:
+    query = build_query(runtime.ports, cluster_id, filters)
+    matched: dict[object, tuple[int, int]] = {}
+    for photo in data.photos:
+        series = data.series[photo.series_id]
+        if _matches(query, photo, series):
+            count, last = matched.get(series.id, (0, 0))
+            matched[series.id] = (count + 1, max(last, photo.shot_at))
+    ordered = sorted(matched.items(), key=lambda item: (-item[1][1], str(item[0])))
+    return [(series_id, count) for series_id, (count, _) in ordered]
+
+
+def _matches(query, photo, series) -> bool:
+    if photo.cluster_id != query.cluster_id or photo.status != PhotoStatus.READY:
+        return False
+    if series.is_acute or not set(query.scopes) <= series.active_scopes:
+        return False
+    checks = [
+        (query.diagnosis_prefix, lambda p: any(c.startswith(p) for c in series.diagnoses)),
+        (query.procedure_prefix, lambda p: any(c.startswith(p) for c in series.procedures)),
+        (query.body_site_ids, lambda ids: series.body_site_id in ids),
+        (query.side, lambda side: series.side == side),
+        (query.sex, lambda sex: photo.sex == sex),
+        (query.phase, lambda phase: photo.phase == phase),
+        (query.view_id, lambda view: photo.view_id == view),
+        (query.age_min, lambda low: photo.age_years is not None and photo.age_years >= low),
+        (query.age_max, lambda high: photo.age_years is not None and photo.age_years <= high),
+        (query.shot_from, lambda start: photo.shot_at >= start),
+        (query.shot_until, lambda end: photo.shot_at < end),
+        (query.captured_by, lambda user: photo.captured_by == user),
+    ]
+    return all(value is None or test(value) for value, test in checks)
+
+
+async def every_page(runtime, principal, cluster_id, filters, page_size=40):
+    found, page = [], 1
+    while True:
+        result = await search.search_photos(
+            runtime.ports, principal, cluster_id, filters, page, page_size
+        )
+        found += [(item.series.id, item.hit.photo_count) for item in result.items]
+        if page >= result.page_count:
+            return found, result
+        page += 1
+
+
+async def generated(runtime) -> Dataset:
+    keyring = load_keyring(runtime.settings.master_keys, runtime.settings.key_dir)
+    generator = Generator(runtime.ports.taxonomy, keyring, seed=11)
+    return await generator.generate(patients=700, photos=3500, clusters=2, users=6, keep=True)
+
+
+async def test_every_search_matches_a_brute_force_filter(any_runtime):
+    data = await generated(any_runtime)
+    cluster_id = data.clusters[0]
+    principal = member(cluster_id)
+    rng = random.Random(5)  # noqa: S311 (test data)
+
+    outcomes = []
+    for _ in range(SEARCHES):
+        filters = random_filters(rng, any_runtime, data)
+        expected = brute_force(any_runtime, data, cluster_id, filters)
+        found, result = await every_page(any_runtime, principal, cluster_id, filters)
+        outcomes.append((filters, expected, found, result))
+
+    for filters, expected, found, result in outcomes:
+        assert found == expected, filters
+        assert result.total_series == len(expected), filters
+        assert result.total_photos == sum(count for _, count in expected), filters
+    assert sum(1 for _, expected, _, _ in outcomes if expected) > SEARCHES // 3
+
+
+async def test_search_results_carry_the_page_of_patients_and_thumbnails(runtime):
+    data = await generated(runtime)
+    cluster_id = data.clusters[0]
+
+    result = await search.search_photos(
+        runtime.ports, member(cluster_id), cluster_id, SearchFilters(phase="pre_op"), 1, 5
+    )
+
+    assert len(result.items) == 5
+    for item in result.items:
+        assert item.patient.id == item.series.patient_id and item.patient.name
+        assert 1 <= len(item.hit.photo_ids) <= min(4, item.hit.photo_count)
+        assert {p.series_id for p in data.photos if p.id in item.hit.photo_ids} == {item.series.id}
+
+
+async def test_secretaries_and_strangers_cannot_search(runtime):
+    cluster_id = uuid.uuid4()
+
+    with pytest.raises(NotPermitted):
+        await search.search_photos(
+            runtime.ports, member(cluster_id, Role.SECRETARY), cluster_id, SearchFilters(sex="male")
+        )
+    with pytest.raises(InvalidInput):
+        await search.search_photos(
+            runtime.ports, member(cluster_id), cluster_id, SearchFilters(age_min=50, age_max=20)
+        )

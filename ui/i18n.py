@@ -1,0 +1,116 @@
+"""Danish and English for the portal: gettext catalogs read through Babel, chosen per user.
+
+Text in code is English and marked with `_()`; `ui/locale/da/LC_MESSAGES/messages.po` holds
+the Danish. The language of a page comes from the member's choice (kept on their user row)
+or else the browser's Accept-Language, and is remembered per connected browser tab so that
+event handlers speak the same language as the page that drew them. Dates, numbers and
+taxonomy titles follow it too.
+"""
+
+import contextlib
+import weakref
+from contextvars import ContextVar
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from babel.dates import format_date as babel_date, format_datetime as babel_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from nicegui import Client, context
+
+from domain.search import LOCAL_ZONE
+
+Language = Literal["da", "en"]
+LANGUAGES: tuple[Language, ...] = ("da", "en")
+DEFAULT_LANGUAGE: Language = "en"
+CATALOG_DIR = Path(__file__).parent / "locale"
+LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
+_BY_TAG: dict[str, Language] = {"da": "da", "en": "en"}
+
+_current: ContextVar[Language | None] = ContextVar("sutura_language", default=None)
+_by_client: "weakref.WeakKeyDictionary[Client, Language]" = weakref.WeakKeyDictionary()
+
+
+def load_catalog(language: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
+    """msgid (or singular/plural pair) to translation, leaving out empty and fuzzy entries."""
+    path = CATALOG_DIR / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as file:
+        catalog = read_po(file, locale=language)
+    found: dict[str | tuple[str, str], str | tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        key = message.id if isinstance(message.id, str) else (message.id[0], message.id[1])
+        if isinstance(message.string, str) and message.string:
+            found[key] = message.string
+        elif isinstance(message.string, tuple) and all(message.string):
+            found[key] = tuple(message.string)
+    return found
+
+
+_CATALOGS = {"da": load_catalog("da")}
+
+
+def current_language() -> Language:
+    chosen = _current.get()
+    if chosen is not None:
+        return chosen
+    with contextlib.suppress(RuntimeError, AttributeError):
+        return _by_client.get(context.client, DEFAULT_LANGUAGE)
+    return DEFAULT_LANGUAGE
+
+
+def use_language(language: Language) -> None:
+    """Speak this language in the current task and on the current page's browser tab."""
+    _current.set(language)
+    with contextlib.suppress(RuntimeError, AttributeError):
+        _by_client[context.client] = language
+
+
+def choose_language(preference: str | None, accept_language: str | None) -> Language:
+    """The member's choice, else the first of the browser's languages we speak, else English."""
+    if preference in _BY_TAG:
+        return _BY_TAG[preference]
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in _BY_TAG:
+            return _BY_TAG[tag]
+    return DEFAULT_LANGUAGE
+
+
+def _(message: str) -> str:
+    """The message in the current language (English text is its own translation)."""
+    language = current_language()
+    if language == "en":
+        return message
+    found = _CATALOGS[language].get(message)
+    return found if isinstance(found, str) else message
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    language = current_language()
+    found = _CATALOGS.get(language, {}).get((singular, plural)) if language != "en" else None
+    if isinstance(found, tuple):
+        return found[0 if count == 1 else 1]
+    return singular if count == 1 else plural
+
+
+def aria(label: str) -> str:
+    """An aria-label property for .props(), quoted so that labels may contain spaces."""
+    return f'aria-label="{label}"'
+
+
+def format_day(day: date | None) -> str:
+    return babel_date(day, format="medium", locale=current_language()) if day else ""
+
+
+def format_moment(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(LOCAL_ZONE)
+    return babel_datetime(local, format="medium", tzinfo=LOCAL_ZONE, locale=current_language())
+
+
+def format_count(number: int) -> str:
+    return format_decimal(number, locale=current_language())

@@ -1,0 +1,163 @@
+"""The search page: any combination of filters, results as series with thumbnails, paged, and
+searches saved for oneself or shared with the cluster.
+
+Filters may arrive in the address (codes, ages, dates: never patient data) or from a saved
+search (?saved=ID), so a result page can be bookmarked and shared.
+"""
+
+from uuid import UUID
+
+from nicegui import ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from domain import search
+from domain.errors import InvalidInput
+from domain.model import Principal, Scope
+from domain.policy import Action, can
+from domain.search import SearchFilters, SearchItem, SearchResult
+from ui.frame import chosen_cluster, empty_state, frame, notice
+from ui.i18n import _, format_count, format_day
+from ui.labels import body_site_text, diagnosis_texts, scope_label
+from ui.search_filters import FilterForm
+from ui.series_cards import photo_count_text
+from ui.session import PageSession, open_session, to_login
+
+PAGE_SIZE = 20
+
+
+def register() -> None:
+    ui.page("/search", title="Sutura")(search_page)
+
+
+async def search_page(
+    request: Request, cluster: str | None = None, saved: str | None = None
+) -> RedirectResponse | None:
+    session = await open_session(request)
+    if session is None:
+        return to_login()
+    cluster_id = chosen_cluster(session.principal, cluster)
+    with await frame(session, cluster_id):
+        if cluster_id is None or not can(session.principal, Action.VIEW_PHOTOS, cluster_id):
+            notice(_("Searching photos is for the cluster's clinicians."))
+            return None
+        page = SearchPage(session, cluster_id)
+        await page.build(dict(request.query_params), saved)
+    return None
+
+
+class SearchPage:
+    def __init__(self, session: PageSession, cluster_id: UUID) -> None:
+        self.session = session
+        self.cluster_id = cluster_id
+        self.filters = SearchFilters()
+        self.page = 1
+        self.results: ui.column
+        self.form: FilterForm
+
+    async def build(self, query: dict[str, str], saved_id: str | None) -> None:
+        ui.label(_("Search photos")).classes("text-xl font-semibold")
+        with ui.element("div").classes("w-full grid grid-cols-1 lg:grid-cols-4 gap-4 items-start"):
+            with ui.card().classes("w-full gap-2 lg:col-span-1").props("flat bordered"):
+                members = await self.session.ports.accounts.cluster_members(self.cluster_id)
+                self.form = FilterForm(self.session, self.cluster_id, members, self._run_new)
+            self.results = ui.column().classes("w-full gap-2 lg:col-span-3 min-w-0")
+        await self.session.run(lambda p: self._initial(p, query, saved_id))
+
+    async def _initial(
+        self, principal: Principal, query: dict[str, str], saved: str | None
+    ) -> None:
+        if saved:
+            found = await search.get_saved_search(self.session.ports, principal, UUID(saved))
+            self.filters = found.filters
+        else:
+            self.filters = search.filters_from_mapping(query)
+        self.form.fill(self.filters)
+        await self.form.load_saved(principal)
+        if self.filters.is_empty():
+            with self.results:
+                empty_state(
+                    _("Choose one or more filters and press Search."),
+                    _("For example a diagnosis group such as C43 and an age range."),
+                )
+            return
+        await self._show(principal)
+
+    async def _run_new(self, principal: Principal, filters: SearchFilters) -> None:
+        self.filters = filters
+        self.page = 1
+        await self._show(principal)
+
+    async def _show(self, principal: Principal) -> None:
+        if self.filters.is_empty():
+            raise InvalidInput("Choose at least one filter.")
+        result = await search.search_photos(
+            self.session.ports, principal, self.cluster_id, self.filters, self.page, PAGE_SIZE
+        )
+        self.results.clear()
+        with self.results:
+            self._summary(result)
+            for item in result.items:
+                self._hit(item)
+            if result.page_count > 1:
+                ui.pagination(
+                    1,
+                    result.page_count,
+                    direction_links=True,
+                    value=result.page,
+                    on_change=lambda e: self.session.run(lambda p: self._go(p, int(e.value))),
+                ).props("max-pages=7 boundary-numbers")
+
+    async def _go(self, principal: Principal, page: int) -> None:
+        self.page = page
+        await self._show(principal)
+
+    def _summary(self, result: SearchResult) -> None:
+        if not result.total_series:
+            empty_state(
+                _("No photos match these filters."),
+                _("Remove a filter or widen a range, such as the ages or dates."),
+            )
+            return
+        ui.label(
+            _("%(series)s series, %(photos)s photos")
+            % {
+                "series": format_count(result.total_series),
+                "photos": format_count(result.total_photos),
+            }
+        ).classes("text-slate-600 search-summary")
+        if self.filters.scope and self.filters.scope != Scope.CLINICAL.value:
+            ui.label(
+                _("Only series with consent for %(scope)s.")
+                % {"scope": scope_label(Scope(self.filters.scope)).lower()}
+            ).classes("text-xs text-slate-500")
+
+    def _hit(self, item: SearchItem) -> None:
+        taxonomy = self.session.ports.taxonomy
+        series = item.series
+        with (
+            ui.card()
+            .classes("w-full cursor-pointer hover:bg-slate-100 py-2 px-3 gap-2 search-hit")
+            .props("flat bordered")
+            .on("click", lambda s=series.id: ui.navigate.to(f"/series/{s}"))
+        ):
+            with ui.row().classes("w-full items-baseline gap-x-4 gap-y-0"):
+                ui.label(item.patient.name).classes("font-medium break-words")
+                ui.label(body_site_text(taxonomy, series)).classes("text-slate-700 grow")
+                ui.label(photo_count_text(item.hit.photo_count)).classes("text-sm text-slate-500")
+            for text in diagnosis_texts(taxonomy, series)[:2]:
+                ui.label(text).classes("text-xs text-slate-600 break-words")
+            with ui.row().classes("w-full gap-2 no-wrap overflow-hidden items-end"):
+                for photo_id in item.hit.photo_ids:
+                    image = ui.element("img").classes(
+                        "w-20 h-20 sm:w-24 sm:h-24 object-cover rounded bg-slate-200 "
+                        "search-thumbnail"
+                    )
+                    image.props["src"] = f"/api/v1/photos/{photo_id}/thumbnail"
+                    image.props["alt"] = _("Photo thumbnail")
+                    image.props["loading"] = "lazy"
+                ui.space()
+                day = search.local_day(item.hit.last_shot_at)
+                ui.label(_("Latest %(date)s") % {"date": format_day(day)}).classes(
+                    "text-xs text-slate-500"
+                )
