@@ -195,7 +195,7 @@ def test_an_acute_patient_has_no_cpr(server, clients):
 
     assert patient.status_code == 201
     assert patient.json()["cpr_masked"] is None
-    assert patient.json()["name"].startswith("Acute patient")
+    assert patient.json()["name"].startswith("Acute ")
 
 
 def test_the_transport_private_key_is_not_on_disk_in_plaintext(server):
