@@ -161,4 +161,3 @@ async def _audit_move(ports: Ports, principal: Principal, series: Series, action
         object_type="series",
         object_id=series.id,
     )
-
