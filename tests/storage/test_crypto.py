@@ -72,7 +72,8 @@ def test_sealed_stream_round_trips_across_segment_edges(tmp_path, size):
     _seal(tmp_path / "blob", data, key)
 
     assert read_plaintext(tmp_path / "blob", key, b"ctx") == data
-    assert data[:64] not in (tmp_path / "blob").read_bytes() or size == 0
+    if size >= 64:  # shorter plaintexts can appear in random ciphertext by chance
+        assert data[:64] not in (tmp_path / "blob").read_bytes()
 
 
 @pytest.mark.parametrize("damage", ["truncate_segment", "drop_last_segment", "flip_bit", "append"])
