@@ -21,12 +21,16 @@ from storage.accounts import AccountRepository
 from storage.audit_log import AuditRepository
 from storage.blob_store import BlobStore
 from storage.clinical import ClinicalRepository
+from storage.common_passwords import is_common_password
 from storage.crypto import load_keyring, load_lookup_key
 from storage.database import close_database, open_database
+from storage.invitations import InvitationRepository, PasswordResetRepository
 from storage.photo_store import PhotoRepository
+from storage.throttle import RedisThrottle
 from workers.embedded_redis import EmbeddedRedis
 from workers.imaging_pool import ImagingPool
-from workers.queue import ArqQueue, deserialize_job, redis_settings, serialize_job
+from workers.mail import MailDirectoryTransport, SmtpSettings, SmtpTransport, Transport
+from workers.queue import ArqMailer, ArqQueue, deserialize_job, redis_settings, serialize_job
 from workers.worker import build_worker
 
 logger = logging.getLogger(__name__)
@@ -56,7 +60,12 @@ class Runtime:
 
     def start_worker(self, *, burst: bool = False) -> Worker:
         self.worker = build_worker(
-            self.ports, self.redis, self.imaging, burst=burst, handle_signals=False
+            self.ports,
+            self.redis,
+            self.imaging,
+            mail_transport(self.settings),
+            burst=burst,
+            handle_signals=False,
         )
         self._worker_task = asyncio.get_running_loop().create_task(self.worker.async_run())
         return self.worker
@@ -79,7 +88,21 @@ class Runtime:
             self.embedded_redis.stop()
 
 
-def build_ports(settings: Settings, queue: ArqQueue) -> Ports:
+def mail_transport(settings: Settings) -> Transport:
+    if settings.smtp_host is None:
+        return MailDirectoryTransport(settings.mail_dir, settings.mail_from)
+    smtp = SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        sender=settings.mail_from,
+    )
+    return SmtpTransport(smtp)
+
+
+def build_ports(settings: Settings, queue: ArqQueue, redis_url: str) -> Ports:
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring = load_keyring(settings.master_keys, settings.key_dir)
     lookup = load_lookup_key(settings.lookup_key, settings.key_dir)
@@ -91,12 +114,18 @@ def build_ports(settings: Settings, queue: ArqQueue) -> Ports:
         photos=PhotoRepository(blobs, utc_now),
         audit=AuditRepository(),
         queue=queue,
+        invitations=InvitationRepository(),
+        resets=PasswordResetRepository(),
+        throttle=RedisThrottle(redis_url),
+        mailer=ArqMailer(queue),
+        is_common_password=is_common_password,
         taxonomy=load_taxonomy(),
         limits=Limits(
             max_upload_bytes=settings.max_upload_bytes,
             max_pixels=settings.max_pixels,
             session_idle_minutes=settings.session_idle_minutes,
             session_absolute_hours=settings.session_absolute_hours,
+            public_url=settings.public_url,
         ),
         hash_password=passwords.hash_password,
         verify_password=passwords.verify_password,
@@ -125,4 +154,5 @@ async def start_runtime(settings: Settings) -> Runtime:
             embedded.stop()
         raise
     queue = ArqQueue(redis)
-    return Runtime(settings, build_ports(settings, queue), redis, queue, ImagingPool(), embedded)
+    ports = build_ports(settings, queue, redis_url)
+    return Runtime(settings, ports, redis, queue, ImagingPool(), embedded)

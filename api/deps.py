@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from domain import accounts
-from domain.model import Principal
+from domain.model import Client, Principal
 from domain.ports import Ports
 from settings import Settings
 
@@ -27,6 +27,13 @@ async def get_principal(request: Request) -> Principal:
     return await accounts.resolve_session(get_ports(request), request.cookies.get(SESSION_COOKIE))
 
 
+def client_of(request: Request) -> Client:
+    """The peer address (the proxy's client when proxy headers are trusted) and user agent."""
+    address = request.client.host if request.client else ""
+    return Client(address[:64], request.headers.get("user-agent", "")[:200])
+
+
 PortsDep = Annotated[Ports, Depends(get_ports)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ClientDep = Annotated[Client, Depends(client_of)]

@@ -5,6 +5,7 @@ from uuid import UUID
 from nicegui import ui
 
 from domain import accounts
+from domain.policy import may_administer
 from ui.session import PageSession
 
 CONTENT_CLASSES = "w-full max-w-5xl mx-auto px-3 sm:px-6 py-4 gap-4"
@@ -23,6 +24,7 @@ def apply_theme() -> None:
 async def frame(session: PageSession, cluster_id: UUID | None = None) -> ui.column:
     """Draw the header and return the column the page fills; cluster_id marks the current one."""
     apply_theme()
+    session.watch()
     clusters = await member_clusters(session)
     current = cluster_id or (next(iter(clusters)) if clusters else None)
     with ui.header().classes("bg-white text-slate-900 border-b border-slate-200 px-0"):
@@ -55,10 +57,11 @@ def _wide_navigation(session: PageSession, clusters: dict[UUID, str], current: U
                 value=str(current) if current else None,
                 on_change=lambda e: ui.navigate.to(f"/?cluster={e.value}"),
             ).props("dense outlined options-dense aria-label=Cluster").classes("min-w-[12rem]")
-        ui.link("Patients", _patients_url(current)).classes("text-slate-700")
-        if session.principal.user.is_system_admin:
-            ui.link("Admin", "/admin").classes("text-slate-700")
-        ui.label(session.principal.user.email).classes("text-sm text-slate-500")
+        for text, url in _links(session, current):
+            ui.link(text, url).classes("text-slate-700")
+        ui.link(session.principal.user.email, "/account").classes(
+            "text-sm text-slate-500 no-underline"
+        ).props("aria-label=Account")
         ui.button("Sign out").props("flat no-caps").on("click", js_handler=SIGN_OUT_JS)
 
 
@@ -74,10 +77,23 @@ def _narrow_navigation(
                     f"{marker}{name}", lambda c=cluster_id: ui.navigate.to(f"/?cluster={c}")
                 )
             ui.separator()
-        ui.menu_item("Patients", lambda: ui.navigate.to(_patients_url(current)))
-        if session.principal.user.is_system_admin:
-            ui.menu_item("Admin", lambda: ui.navigate.to("/admin"))
+        for text, url in _links(session, current):
+            ui.menu_item(text, lambda u=url: ui.navigate.to(u))
+        ui.menu_item("Account", lambda: ui.navigate.to("/account"))
         ui.menu_item("Sign out").on("click", js_handler=SIGN_OUT_JS)
+
+
+def _links(session: PageSession, current: UUID | None) -> list[tuple[str, str]]:
+    """The navigation this user may follow; the policy decides, the frame only draws."""
+    links = [("Patients", _patients_url(current))]
+    if current is not None and may_administer(session.principal, current):
+        links += [
+            ("Members", f"/members?cluster={current}"),
+            ("Audit", f"/audit?cluster={current}"),
+        ]
+    if session.principal.user.is_system_admin:
+        links.append(("Admin", "/admin"))
+    return links
 
 
 def _patients_url(cluster_id: UUID | None) -> str:

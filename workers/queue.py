@@ -6,6 +6,8 @@ from uuid import UUID
 
 from arq.connections import ArqRedis, RedisSettings
 
+from domain.model import Mail
+
 QUEUE_NAME = "sutura:jobs"
 
 
@@ -35,5 +37,26 @@ class ArqQueue:
             "process_photo", str(photo_id), _job_id=f"photo:{photo_id}", _queue_name=QUEUE_NAME
         )
 
+    async def send_mail(self, mail: Mail) -> None:
+        # NOTE: unlike other jobs a mail job carries its text: a link's token exists nowhere
+        # else (the database keeps only its hash). Redis is private and arq drops the job
+        # once done (keep_result=0); the embedded Redis never writes to disk.
+        await self._redis.enqueue_job(
+            "send_mail", mail.to, mail.subject, mail.body, _queue_name=QUEUE_NAME
+        )
+
+    async def enqueue_password_reset(self, email: str) -> None:
+        await self._redis.enqueue_job("send_password_reset", email, _queue_name=QUEUE_NAME)
+
     async def is_worker_alive(self) -> bool:
         return bool(await self._redis.exists(f"{QUEUE_NAME}:health-check"))
+
+
+class ArqMailer:
+    """The domain's mailer: every mail is an arq job, delivered (and retried) by a worker."""
+
+    def __init__(self, queue: ArqQueue) -> None:
+        self._queue = queue
+
+    async def send(self, mail: Mail) -> None:
+        await self._queue.send_mail(mail)

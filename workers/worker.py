@@ -8,8 +8,9 @@ from arq.worker import func
 
 from domain.ports import Ports
 from workers.imaging_pool import ImagingPool
+from workers.mail import Transport
 from workers.queue import QUEUE_NAME, deserialize_job, serialize_job
-from workers.tasks import process_photo
+from workers.tasks import process_photo, send_mail, send_password_reset
 
 JOB_TIMEOUT_S = 300
 HEALTH_CHECK_INTERVAL_S = 10
@@ -19,13 +20,18 @@ def build_worker(
     ports: Ports,
     redis: ArqRedis,
     imaging: ImagingPool,
+    mail_transport: Transport,
     *,
     burst: bool = False,
     handle_signals: bool = True,
 ) -> Worker:
-    ctx: dict[str, Any] = {"ports": ports, "imaging": imaging}
+    ctx: dict[str, Any] = {"ports": ports, "imaging": imaging, "mail_transport": mail_transport}
     return Worker(
-        functions=(func(process_photo, name="process_photo", max_tries=5),),
+        functions=(
+            func(process_photo, name="process_photo", max_tries=5),
+            func(send_mail, name="send_mail", max_tries=8),
+            func(send_password_reset, name="send_password_reset", max_tries=3),
+        ),
         queue_name=QUEUE_NAME,
         redis_pool=redis,
         ctx=ctx,
