@@ -48,7 +48,7 @@ class MembershipRow(Model):
 
 
 class SessionRow(Model):
-    """A signed-in device. The token is stored only as its SHA-256; public_id names it on screen."""
+    # A signed-in device. The token is stored only as its SHA-256; public_id names it on screen.
 
     token_hash = fields.CharField(max_length=64, primary_key=True)
     public_id = fields.UUIDField(default=uuid.uuid4, db_index=True)
@@ -69,7 +69,8 @@ class SessionRow(Model):
 
 
 class InvitationRow(Model):
-    """An invitation by email to a cluster with a role; the link's token is stored as a hash."""
+    # An invitation by email to a cluster with a role; the link's token is stored as a hash.
+    # (No docstring: Tortoise puts it unescaped into SQL as the table comment.)
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     email = fields.CharField(max_length=254, db_index=True)
@@ -91,7 +92,8 @@ class InvitationRow(Model):
 
 
 class PasswordResetRow(Model):
-    """A password reset link; only the newest unused one of a user is valid."""
+    # A password reset link; only the newest unused one of a user is valid.
+    # (No docstring: Tortoise puts it unescaped into SQL as the table comment.)
 
     token_hash = fields.CharField(max_length=64, primary_key=True)
     user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(

@@ -4,6 +4,7 @@ import time
 from collections.abc import Sequence
 
 from limits import RateLimitItemPerSecond
+from redis.asyncio import ConnectionPool
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
@@ -19,10 +20,18 @@ def limits_uri(redis_url: str) -> str:
 
 class RedisThrottle:
     def __init__(self, redis_url: str) -> None:
+        # Our own pool, so that stopping the runtime closes its connections.
+        self._pool = ConnectionPool.from_url(redis_url)
         self._storage = RedisStorage(
-            limits_uri(redis_url), implementation="redispy", key_prefix=NAMESPACE
+            limits_uri(redis_url),
+            implementation="redispy",
+            key_prefix=NAMESPACE,
+            connection_pool=self._pool,  # type: ignore[arg-type]
         )
         self._limiter = MovingWindowRateLimiter(self._storage)
+
+    async def close(self) -> None:
+        await self._pool.disconnect()
 
     async def wait_seconds(self, key: str, tiers: Sequence[tuple[int, int]]) -> int:
         """Seconds until another attempt is allowed under every tier; 0 when it is now."""

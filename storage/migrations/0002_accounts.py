@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('renewal_asked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'invitation', 'app': 'sutura', 'pk_attr': 'id', 'table_description': "An invitation by email to a cluster with a role; the link's token is stored as a hash."},
+            options={'table': 'invitation', 'app': 'sutura', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -37,12 +37,8 @@ class Migration(migrations.Migration):
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'password_reset', 'app': 'sutura', 'pk_attr': 'token_hash', 'table_description': 'A password reset link; only the newest unused one of a user is valid.'},
+            options={'table': 'password_reset', 'app': 'sutura', 'pk_attr': 'token_hash'},
             bases=['Model'],
-        ),
-        ops.AlterModelOptions(
-            name='SessionRow',
-            options={'table': 'session', 'app': 'sutura', 'pk_attr': 'token_hash', 'table_description': 'A signed-in device. The token is stored only as its SHA-256; public_id names it on screen.'},
         ),
         ops.AddField(
             model_name='SessionRow',
