@@ -215,7 +215,7 @@ async def test_audit_records_acts_and_exports_csv_without_formulas(runtime):
 
     entries, emails = await audit.browse(ports, admin, AuditQuery(cluster_id, action="member."))
     exported = await audit.export_csv(ports, admin, AuditQuery(cluster_id))
-    checked, broken = await runtime.ports.audit.verify()  # type: ignore[attr-defined]
+    checked, broken = await runtime.ports.audit.verify()
 
     assert [e.action for e in entries] == ["member.invite"]
     assert emails[admin.user.id] == admin.user.email
