@@ -13,7 +13,7 @@ from domain.errors import InvalidInput
 from domain.model import AuditEntry, AuditQuery, Principal
 from domain.policy import may_administer
 from ui.frame import frame, notice
-from ui.members import parse_cluster
+from ui.members import chosen_cluster
 from ui.session import PageSession, open_session, to_login
 
 PAGE_SIZE = 50
@@ -28,7 +28,7 @@ async def audit_page(request: Request, cluster: str | None = None) -> RedirectRe
     session = await open_session(request)
     if session is None:
         return to_login(request)
-    cluster_id = parse_cluster(cluster)
+    cluster_id = chosen_cluster(cluster, session.principal)
     with await frame(session, cluster_id):
         ui.label("Audit log").classes("text-xl font-semibold")
         if cluster_id is None or not may_administer(session.principal, cluster_id):

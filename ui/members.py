@@ -29,11 +29,19 @@ def parse_cluster(value: str | None) -> UUID | None:
         return None
 
 
+def chosen_cluster(value: str | None, principal: Principal) -> UUID | None:
+    """The requested cluster, or else the first one the user administers."""
+    requested = parse_cluster(value)
+    if requested is not None:
+        return requested
+    return next((c for c in principal.memberships if may_administer(principal, c)), None)
+
+
 async def members_page(request: Request, cluster: str | None = None) -> RedirectResponse | None:
     session = await open_session(request)
     if session is None:
         return to_login(request)
-    cluster_id = parse_cluster(cluster)
+    cluster_id = chosen_cluster(cluster, session.principal)
     with await frame(session, cluster_id):
         ui.label("Members").classes("text-xl font-semibold")
         if cluster_id is None or not may_administer(session.principal, cluster_id):
