@@ -47,6 +47,7 @@ class Runtime:
     redis: ArqRedis
     queue: ArqQueue
     imaging: ImagingPool
+    throttle: RedisThrottle
     embedded_redis: EmbeddedRedis | None = None
     worker: Worker | None = None
     _worker_task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -82,6 +83,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker_task
         await self.redis.aclose()
+        await self.throttle.close()
         self.imaging.close()
         await close_database()
         if self.embedded_redis is not None:
@@ -102,7 +104,7 @@ def mail_transport(settings: Settings) -> Transport:
     return SmtpTransport(smtp)
 
 
-def build_ports(settings: Settings, queue: ArqQueue, redis_url: str) -> Ports:
+def build_ports(settings: Settings, queue: ArqQueue, throttle: RedisThrottle) -> Ports:
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring = load_keyring(settings.master_keys, settings.key_dir)
     lookup = load_lookup_key(settings.lookup_key, settings.key_dir)
@@ -116,7 +118,7 @@ def build_ports(settings: Settings, queue: ArqQueue, redis_url: str) -> Ports:
         queue=queue,
         invitations=InvitationRepository(),
         resets=PasswordResetRepository(),
-        throttle=RedisThrottle(redis_url),
+        throttle=throttle,
         mailer=ArqMailer(queue),
         is_common_password=is_common_password,
         taxonomy=load_taxonomy(),
@@ -154,5 +156,6 @@ async def start_runtime(settings: Settings) -> Runtime:
             embedded.stop()
         raise
     queue = ArqQueue(redis)
-    ports = build_ports(settings, queue, redis_url)
-    return Runtime(settings, ports, redis, queue, ImagingPool(), embedded)
+    throttle = RedisThrottle(redis_url)
+    ports = build_ports(settings, queue, throttle)
+    return Runtime(settings, ports, redis, queue, ImagingPool(), throttle, embedded)

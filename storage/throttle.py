@@ -4,9 +4,9 @@ import time
 from collections.abc import Sequence
 
 from limits import RateLimitItemPerSecond
-from redis.asyncio import ConnectionPool
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 NAMESPACE = "sutura-throttle"
 
