@@ -76,6 +76,7 @@ class Runtime:
     ports: Ports
     redis: ArqRedis | None = None
     queue: ArqQueue | None = None
+    throttle: RedisThrottle | None = None
     embedded_redis: EmbeddedRedis | None = None
     lock: DataDirectoryLock | None = None
     imaging: ImagingPool | None = None
@@ -135,6 +136,8 @@ class Runtime:
     async def _close_redis(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
+        if self.throttle is not None:
+            await self.throttle.close()
 
     async def _close_imaging(self) -> None:
         if self.imaging is not None:
@@ -169,7 +172,9 @@ def mail_transport(settings: Settings) -> Transport:
     return SmtpTransport(smtp)
 
 
-def build_ports(settings: Settings, queue: JobQueue, redis_url: str | None = None) -> Ports:
+def build_ports(
+    settings: Settings, queue: JobQueue, throttle: RedisThrottle | None = None
+) -> Ports:
     keyring = load_keyring(settings.master_keys, settings.key_dir)
     lookup = load_lookup_key(settings.lookup_key, settings.key_dir)
     blobs = BlobStore(settings.blob_dir, keyring)
@@ -181,7 +186,7 @@ def build_ports(settings: Settings, queue: JobQueue, redis_url: str | None = Non
         queue=queue,
         invitations=InvitationRepository(),
         resets=PasswordResetRepository(),
-        throttle=RedisThrottle(redis_url) if redis_url else NoQueue(),
+        throttle=throttle if throttle is not None else NoQueue(),
         mailer=ArqMailer(queue) if isinstance(queue, ArqQueue) else NoQueue(),
         is_common_password=is_common_password,
         taxonomy=load_taxonomy(),
@@ -225,7 +230,8 @@ async def start_runtime(settings: Settings, *, with_queue: bool = True) -> Runti
         await runtime.stop()
         raise
     runtime.queue = ArqQueue(runtime.redis)
-    runtime.ports = build_ports(settings, runtime.queue, redis_url)
+    runtime.throttle = RedisThrottle(redis_url)
+    runtime.ports = build_ports(settings, runtime.queue, runtime.throttle)
     if runtime.lock is not None:  # sole owner of the blob store: no upload is in flight
         remove_abandoned_parts(settings.blob_dir)
     return runtime
