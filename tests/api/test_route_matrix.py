@@ -24,6 +24,14 @@ ADMINS = {"cluster_admin"}
 ANY = {"clinician", "secretary", "cluster_admin", "outsider"}
 PUBLIC = "public"
 SYSTEM = "system"  # system admins only: others get 403 whatever their cluster
+DEVICE = "device"  # an installed phone app's own session: any other session answers 401
+NOBODY: set[str] = set()  # only the object's owner (here: the system admin who made it)
+CLUSTER_QUERY = (
+    "/api/v1/patients",
+    "/api/v1/search",
+    "/api/v1/saved-searches",
+    "/api/v1/acute-patients",
+)
 HOSTILE_REDIRECTS = [
     "//evil.example",
     "/\\evil.example",
@@ -74,6 +82,26 @@ EXPECTED = {
     ("GET", "/api/v1/clusters/{cluster_id}/audit.csv"): ADMINS,
     ("GET", "/api/v1/users"): SYSTEM,
     ("PUT", "/api/v1/users/{user_id}/active"): SYSTEM,
+    ("PUT", "/api/v1/me/language"): ANY,
+    ("GET", "/api/v1/search"): CLINICAL,
+    ("GET", "/api/v1/saved-searches"): CLINICAL,
+    ("POST", "/api/v1/saved-searches"): CLINICAL,
+    ("DELETE", "/api/v1/saved-searches/{search_id}"): NOBODY,
+    ("GET", "/api/v1/acute-patients"): CLINICAL,
+    ("POST", "/api/v1/acute-patients"): CLINICAL,
+    ("POST", "/api/v1/patients/acute"): CLINICAL,
+    ("GET", "/api/v1/app/transport-key"): PUBLIC,
+    ("POST", "/api/v1/app/login"): PUBLIC,
+    ("POST", "/api/v1/app/unlock"): PUBLIC,
+    ("POST", "/api/v1/app/unlock/passkey/options"): PUBLIC,
+    ("POST", "/api/v1/app/unlock/passkey"): PUBLIC,
+    ("GET", "/api/v1/app/device"): DEVICE,
+    ("POST", "/api/v1/app/pin"): DEVICE,
+    ("POST", "/api/v1/app/passkeys/options"): DEVICE,
+    ("POST", "/api/v1/app/passkeys"): DEVICE,
+    ("POST", "/api/v1/app/logout"): DEVICE,
+    ("GET", "/api/v1/devices"): ANY,
+    ("POST", "/api/v1/devices/{device_id}/revoke"): ANY,
 }
 # Calls that end the caller's own session or destroy the object get a fresh one each time.
 SELF_ENDING = {"/api/v1/auth/logout", "/api/v1/me/password", "/api/v1/me/sessions/end-others"}
@@ -148,6 +176,16 @@ def world(tmp_path_factory):
         "user_id": next(m["id"] for m in members if m["email"] == spare),
         "invitation_id": pending["id"],
         "session_id": str(uuid.uuid4()),
+        "device_id": str(uuid.uuid4()),
+        "search_id": admin.post(
+            "/api/v1/saved-searches",
+            json={
+                "cluster_id": cluster_a,
+                "name": "Shared",
+                "shared": True,
+                "filters": {"diagnosis": "DC430"},
+            },
+        ).json()["id"],
     }
     yield server, emails, context, admin
     admin.close()
@@ -185,13 +223,25 @@ def _body(path, context):
             "role": "clinician",
         },
         "/api/v1/users/{user_id}/active": {"is_active": True},
+        "/api/v1/me/language": {"language": "da"},
+        "/api/v1/saved-searches": {
+            "cluster_id": context["cluster_id"],
+            "name": f"S {uuid.uuid4().hex[:6]}",
+            "shared": False,
+            "filters": {"diagnosis": "DC430"},
+        },
+        "/api/v1/acute-patients": {"cluster_id": context["cluster_id"], "ward": "ER"},
+        "/api/v1/patients/acute": {"cluster_id": context["cluster_id"]},
+        "/api/v1/app/login": {"email": "x@example.org", "password": "not the password!"},
+        "/api/v1/app/unlock": {"pin": "0000"},
+        "/api/v1/app/pin": {"pin": "1234"},
     }
     return bodies.get(path)
 
 
 def _call(client, method, path, context, **extra):
     url = path.format(**context)
-    params = {"cluster_id": context["cluster_id"]} if path == "/api/v1/patients" else {}
+    params = {"cluster_id": context["cluster_id"]} if path in CLUSTER_QUERY else {}
     if path.endswith("/search"):
         params = {"q": "melanom"}
     body = _body(path, context)
@@ -239,13 +289,13 @@ def test_every_route_answers_401_signed_out_404_across_clusters_403_for_roles(wo
     for client in kept.values():
         client.close()
     assert wrong == [], "\n".join(map(str, wrong))
-    assert len(EXPECTED) >= 37
+    assert len(EXPECTED) >= 57
 
 
 def _expected(who, caller, path):
     if who == PUBLIC:
         return "any"
-    if caller == "anonymous":
+    if caller == "anonymous" or who == DEVICE:
         return 401
     if who == SYSTEM:
         return 403
