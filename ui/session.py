@@ -64,13 +64,22 @@ class PageSession:
 
     def watch(self) -> None:
         """Push the page out soon after its session ends elsewhere (sign-out, removal, reset)."""
+        client = ui.context.client
+        timers: list[ui.timer] = []
 
         async def check() -> None:
             if not await accounts.is_session_live(self.ports, self._token):
-                timer.deactivate()
+                timers[0].deactivate()
                 ui.navigate.to(ENDED_PATH)
 
-        timer = ui.timer(RECHECK_SECONDS, check)
+        def start() -> None:
+            # Started once the browser is connected: a timer made while the page is being built
+            # makes NiceGUI send the page at once, before the rest of it (search results) exists.
+            if not timers:
+                with client.layout:
+                    timers.append(ui.timer(RECHECK_SECONDS, check))
+
+        client.on_connect(start)
 
     @property
     def token(self) -> str:
