@@ -9,11 +9,10 @@ from starlette.responses import RedirectResponse
 from domain import acute
 from domain.acute import AcuteEntry
 from domain.model import Principal
-from domain.policy import Action, can
 from ui.acute_dialogs import IdentifyDialog, new_acute_button
-from ui.frame import chosen_cluster, empty_state, frame, notice
+from ui.frame import cluster_page, empty_state
 from ui.i18n import _, format_moment
-from ui.session import PageSession, open_session, to_login
+from ui.session import PageSession
 
 
 def register() -> None:
@@ -21,16 +20,11 @@ def register() -> None:
 
 
 async def acute_page(request: Request, cluster: str | None = None) -> RedirectResponse | None:
-    session = await open_session(request)
-    if session is None:
-        return to_login()
-    cluster_id = chosen_cluster(session.principal, cluster)
-    with await frame(session, cluster_id):
-        if cluster_id is None or not can(session.principal, Action.VIEW_PHOTOS, cluster_id):
-            notice(_("Acute patients are shown to the cluster's clinicians only."))
-            return None
+    async def build(session: PageSession, cluster_id: UUID) -> None:
         await AcuteList(session, cluster_id).build()
-    return None
+
+    refusal = _("Acute patients are shown to the cluster's clinicians only.")
+    return await cluster_page(request, cluster, build, clinical_only=refusal)
 
 
 class AcuteList:

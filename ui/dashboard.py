@@ -11,11 +11,11 @@ from domain.errors import InvalidInput
 from domain.model import Principal
 from domain.policy import Action, can
 from ui.acute_dialogs import new_acute_button
-from ui.frame import chosen_cluster, empty_state, frame, notice
+from ui.frame import cluster_page, empty_state
 from ui.i18n import _, aria, format_count, ngettext
 from ui.patients import new_patient_button, patient_row
 from ui.series_cards import series_entry_card
-from ui.session import PageSession, open_session, to_login
+from ui.session import PageSession
 
 FINDER_LIMIT = 6
 MY_SERIES_SHOWN = 5
@@ -26,18 +26,10 @@ def register() -> None:
 
 
 async def dashboard_page(request: Request, cluster: str | None = None) -> RedirectResponse | None:
-    session = await open_session(request)
-    if session is None:
-        return to_login()
-    cluster_id = chosen_cluster(session.principal, cluster)
-    with await frame(session, cluster_id):
-        if cluster_id is None:
-            notice(
-                _("You are not a member of any cluster yet. A system administrator adds members.")
-            )
-            return None
+    async def build(session: PageSession, cluster_id: UUID) -> None:
         await Dashboard(session, cluster_id).build()
-    return None
+
+    return await cluster_page(request, cluster, build)
 
 
 class Dashboard:

@@ -4,12 +4,14 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from nicegui import ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
 from domain import accounts, preferences
 from domain.model import Principal
 from domain.policy import Action, can, may_administer
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, _, aria, current_language
-from ui.session import PageSession
+from ui.session import PageSession, open_session, to_login
 
 CONTENT_CLASSES = "w-full max-w-6xl mx-auto px-3 sm:px-6 py-4 gap-4"
 SIGN_OUT_JS = """() => {
@@ -156,6 +158,30 @@ def empty_state(text: str, hint: str | None = None) -> None:
         ui.label(text).classes("text-slate-600")
         if hint:
             ui.label(hint).classes("text-sm text-slate-500")
+
+
+ClusterPage = Callable[[PageSession, UUID], Awaitable[None]]
+
+
+async def cluster_page(
+    request: Request, cluster: str | None, build: ClusterPage, *, clinical_only: str | None = None
+) -> RedirectResponse | None:
+    """A page about one of the member's clusters, in the frame; with `clinical_only`, the text
+    shown instead to roles that do not see photos."""
+    session = await open_session(request)
+    if session is None:
+        return to_login()
+    cluster_id = chosen_cluster(session.principal, cluster)
+    with await frame(session, cluster_id):
+        if cluster_id is None:
+            notice(
+                _("You are not a member of any cluster yet. A system administrator adds members.")
+            )
+        elif clinical_only and not can(session.principal, Action.VIEW_PHOTOS, cluster_id):
+            notice(clinical_only)
+        else:
+            await build(session, cluster_id)
+    return None
 
 
 def chosen_cluster(principal: Principal, requested: str | None) -> UUID | None:

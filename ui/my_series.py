@@ -8,10 +8,10 @@ from starlette.responses import RedirectResponse
 
 from domain import overview
 from domain.model import Principal
-from ui.frame import chosen_cluster, empty_state, frame, notice
+from ui.frame import cluster_page, empty_state
 from ui.i18n import _
 from ui.series_cards import series_entry_card
-from ui.session import PageSession, open_session, to_login
+from ui.session import PageSession
 
 
 def register() -> None:
@@ -19,20 +19,12 @@ def register() -> None:
 
 
 async def my_series_page(request: Request, cluster: str | None = None) -> RedirectResponse | None:
-    session = await open_session(request)
-    if session is None:
-        return to_login()
-    cluster_id = chosen_cluster(session.principal, cluster)
-    with await frame(session, cluster_id):
-        if cluster_id is None:
-            notice(
-                _("You are not a member of any cluster yet. A system administrator adds members.")
-            )
-            return None
+    async def build(session: PageSession, cluster_id: UUID) -> None:
         ui.label(_("My series")).classes("text-xl font-semibold")
         listing = ui.column().classes("w-full gap-2")
         await session.run(lambda p: _show(session, p, cluster_id, listing))
-    return None
+
+    return await cluster_page(request, cluster, build)
 
 
 async def _show(

@@ -11,10 +11,10 @@ from domain import patients
 from domain.errors import InvalidInput
 from domain.model import Patient, Principal
 from domain.patients import PatientForm
-from ui.frame import chosen_cluster, empty_state, frame, notice
+from ui.frame import cluster_page, empty_state
 from ui.i18n import _, aria
 from ui.labels import describe_patient
-from ui.session import PageSession, open_session, to_login
+from ui.session import PageSession
 
 
 def register() -> None:
@@ -22,18 +22,10 @@ def register() -> None:
 
 
 async def patients_page(request: Request, cluster: str | None = None) -> RedirectResponse | None:
-    session = await open_session(request)
-    if session is None:
-        return to_login()
-    cluster_id = chosen_cluster(session.principal, cluster)
-    with await frame(session, cluster_id):
-        if cluster_id is None:
-            notice(
-                _("You are not a member of any cluster yet. A system administrator adds members.")
-            )
-            return None
+    async def build(session: PageSession, cluster_id: UUID) -> None:
         await PatientList(session, cluster_id).build()
-    return None
+
+    return await cluster_page(request, cluster, build)
 
 
 class PatientList:

@@ -14,14 +14,13 @@ from starlette.responses import RedirectResponse
 from domain import search
 from domain.errors import InvalidInput
 from domain.model import Principal, Scope
-from domain.policy import Action, can
 from domain.search import SearchFilters, SearchItem, SearchResult
-from ui.frame import chosen_cluster, empty_state, frame, notice
+from ui.frame import cluster_page, empty_state
 from ui.i18n import _, format_count, format_day
 from ui.labels import body_site_text, diagnosis_texts, scope_label
 from ui.search_filters import FilterForm
 from ui.series_cards import photo_count_text
-from ui.session import PageSession, open_session, to_login
+from ui.session import PageSession
 
 PAGE_SIZE = 20
 
@@ -33,17 +32,11 @@ def register() -> None:
 async def search_page(
     request: Request, cluster: str | None = None, saved: str | None = None
 ) -> RedirectResponse | None:
-    session = await open_session(request)
-    if session is None:
-        return to_login()
-    cluster_id = chosen_cluster(session.principal, cluster)
-    with await frame(session, cluster_id):
-        if cluster_id is None or not can(session.principal, Action.VIEW_PHOTOS, cluster_id):
-            notice(_("Searching photos is for the cluster's clinicians."))
-            return None
-        page = SearchPage(session, cluster_id)
-        await page.build(dict(request.query_params), saved)
-    return None
+    async def build(session: PageSession, cluster_id: UUID) -> None:
+        await SearchPage(session, cluster_id).build(dict(request.query_params), saved)
+
+    refusal = _("Searching photos is for the cluster's clinicians.")
+    return await cluster_page(request, cluster, build, clinical_only=refusal)
 
 
 class SearchPage:
