@@ -170,7 +170,7 @@ async def cluster_page(
     shown instead to roles that do not see photos."""
     session = await open_session(request)
     if session is None:
-        return to_login()
+        return to_login(request)
     cluster_id = chosen_cluster(session.principal, cluster)
     with await frame(session, cluster_id):
         if cluster_id is None:
