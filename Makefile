@@ -7,14 +7,19 @@ TEST_STAMP := $(VENV)/.installed-test
 APT_STAMP := $(VENV)/.apt-run
 APT_TEST_STAMP := $(VENV)/.apt-test
 
-.PHONY: run test lint migrations clean bench bench-search messages
+.PHONY: run test lint audit lock migrations clean bench bench-search messages
 
 run: $(STAMP) $(APT_STAMP)
 	$(BIN)/python main.py serve
 
-test: $(TEST_STAMP) $(APT_TEST_STAMP)
+test: $(TEST_STAMP) $(APT_TEST_STAMP) lint audit
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest
+
+# Known vulnerabilities in the locked dependencies fail the build, except those listed with a
+# reason in audit-accept.txt (see README, "Dependency audit").
+audit: $(TEST_STAMP)
+	bash scripts/pip-audit.sh
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -36,13 +41,19 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml $(VENV)/bin/python
-	$(BIN)/pip install --quiet -e .
+$(STAMP): pyproject.toml requirements.lock $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+$(TEST_STAMP): pyproject.toml requirements.lock $(STAMP)
+	$(BIN)/pip install --quiet --no-deps -e '.[test,bench]'
 	touch $@
+
+# Refresh the lock after changing dependencies in pyproject.toml (then review and commit it).
+lock: $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^sutura' > requirements.lock
 
 # Debian packages: redis-server for the embedded mode; Chromium and libvips for the tests.
 $(APT_STAMP):

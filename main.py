@@ -65,7 +65,7 @@ def build_app(settings: Settings) -> None:
     from ui.pages import register_pages
     from ui.pwa_host import install_phone_app
 
-    install_api(app, settings.public_url)
+    install_api(app, settings.public_url, is_tls=settings.is_tls)
     install_phone_app(app)
     register_pages()
     install_lifespan(app, settings)
@@ -73,8 +73,15 @@ def build_app(settings: Settings) -> None:
 
 def serve(settings: Settings) -> None:
     build_app(settings)
-    logger.info("Sutura listening on http://%s:%s", settings.host, settings.port)
+    scheme = "https" if settings.tls_certfile else "http"
+    logger.info("Sutura listening on %s://%s:%s", scheme, settings.host, settings.port)
+    tls: dict[str, Any] = {}
+    if settings.tls_certfile and settings.tls_keyfile:
+        tls = {"ssl_certfile": str(settings.tls_certfile), "ssl_keyfile": str(settings.tls_keyfile)}
     ui.run(
+        **tls,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         host=settings.host,
         port=settings.port,
         title="Sutura",

@@ -7,6 +7,7 @@ line tools (create-admin, keys, audit) open only the database and never touch th
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
@@ -14,6 +15,7 @@ from uuid import UUID
 from arq import Worker, create_pool
 from arq.connections import ArqRedis
 
+from domain.model import Mail
 from domain.ports import JobQueue, Limits, PhoneApp, Ports, QueueUnavailable
 from domain.taxonomy import load_taxonomy
 from settings import Settings
@@ -22,17 +24,21 @@ from storage.accounts import AccountRepository
 from storage.audit_log import AuditRepository
 from storage.blob_store import BlobStore, remove_abandoned_parts
 from storage.clinical import ClinicalRepository
+from storage.common_passwords import is_common_password
 from storage.crypto import load_keyring, load_lookup_key
 from storage.data_dir import DataDirectoryLock, secure_data_directory
 from storage.database import close_database, open_database
 from storage.devices import DeviceRepository
+from storage.invitations import InvitationRepository, PasswordResetRepository
 from storage.passkeys import WebAuthnCeremony
 from storage.photo_store import PhotoRepository
 from storage.search import SearchRepository
+from storage.throttle import RedisThrottle
 from storage.transport_key import load_transport_key
 from workers.embedded_redis import EmbeddedRedis
 from workers.imaging_pool import ImagingPool
-from workers.queue import ArqQueue, deserialize_job, redis_settings, serialize_job
+from workers.mail import MailDirectoryTransport, SmtpSettings, SmtpTransport, Transport
+from workers.queue import ArqMailer, ArqQueue, deserialize_job, redis_settings, serialize_job
 from workers.worker import build_worker
 
 logger = logging.getLogger(__name__)
@@ -43,10 +49,25 @@ def utc_now() -> datetime:
 
 
 class NoQueue:
-    """The queue of a command-line tool: it has none, and says so if asked to queue."""
+    """Queue, mailer and throttle of a command-line tool: it has none, and says so if used."""
 
     async def enqueue_photo(self, photo_id: UUID) -> None:
         raise QueueUnavailable("this command runs without the job queue")
+
+    async def enqueue_password_reset(self, email: str) -> None:
+        raise QueueUnavailable("this command runs without the job queue")
+
+    async def send(self, mail: Mail) -> None:
+        raise QueueUnavailable("this command runs without the job queue")
+
+    async def wait_seconds(self, key: str, tiers: Sequence[tuple[int, int]]) -> int:
+        raise QueueUnavailable("this command runs without Redis")
+
+    async def hit(self, key: str, tiers: Sequence[tuple[int, int]]) -> None:
+        raise QueueUnavailable("this command runs without Redis")
+
+    async def clear(self, key: str, tiers: Sequence[tuple[int, int]]) -> None:
+        raise QueueUnavailable("this command runs without Redis")
 
 
 @dataclass
@@ -55,6 +76,7 @@ class Runtime:
     ports: Ports
     redis: ArqRedis | None = None
     queue: ArqQueue | None = None
+    throttle: RedisThrottle | None = None
     embedded_redis: EmbeddedRedis | None = None
     lock: DataDirectoryLock | None = None
     imaging: ImagingPool | None = None
@@ -74,7 +96,12 @@ class Runtime:
         if self.imaging is None:
             self.imaging = ImagingPool()
         self.worker = build_worker(
-            self.ports, self.redis, self.imaging, burst=burst, handle_signals=False
+            self.ports,
+            self.redis,
+            self.imaging,
+            mail_transport(self.settings),
+            burst=burst,
+            handle_signals=False,
         )
         self._worker_task = asyncio.get_running_loop().create_task(self.worker.async_run())
         self._worker_task.add_done_callback(_report_worker_end)
@@ -109,6 +136,8 @@ class Runtime:
     async def _close_redis(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
+        if self.throttle is not None:
+            await self.throttle.close()
 
     async def _close_imaging(self) -> None:
         if self.imaging is not None:
@@ -129,7 +158,23 @@ def _report_worker_end(task: "asyncio.Task[None]") -> None:
         logger.error("the in-process worker stopped: %r; photos wait until restart", error)
 
 
-def build_ports(settings: Settings, queue: JobQueue) -> Ports:
+def mail_transport(settings: Settings) -> Transport:
+    if settings.smtp_host is None:
+        return MailDirectoryTransport(settings.mail_dir, settings.mail_from)
+    smtp = SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        sender=settings.mail_from,
+    )
+    return SmtpTransport(smtp)
+
+
+def build_ports(
+    settings: Settings, queue: JobQueue, throttle: RedisThrottle | None = None
+) -> Ports:
     keyring = load_keyring(settings.master_keys, settings.key_dir)
     lookup = load_lookup_key(settings.lookup_key, settings.key_dir)
     blobs = BlobStore(settings.blob_dir, keyring)
@@ -139,6 +184,11 @@ def build_ports(settings: Settings, queue: JobQueue) -> Ports:
         photos=PhotoRepository(blobs, utc_now),
         audit=AuditRepository(),
         queue=queue,
+        invitations=InvitationRepository(),
+        resets=PasswordResetRepository(),
+        throttle=throttle if throttle is not None else NoQueue(),
+        mailer=ArqMailer(queue) if isinstance(queue, ArqQueue) else NoQueue(),
+        is_common_password=is_common_password,
         taxonomy=load_taxonomy(),
         limits=Limits(
             max_upload_bytes=settings.max_upload_bytes,
@@ -147,6 +197,7 @@ def build_ports(settings: Settings, queue: JobQueue) -> Ports:
             session_absolute_hours=settings.session_absolute_hours,
             retention_years=settings.retention_years,
             acute_warning_days=settings.acute_warning_days,
+            public_url=settings.public_url,
         ),
         hash_password=passwords.hash_password,
         verify_password=passwords.verify_password,
@@ -179,7 +230,8 @@ async def start_runtime(settings: Settings, *, with_queue: bool = True) -> Runti
         await runtime.stop()
         raise
     runtime.queue = ArqQueue(runtime.redis)
-    runtime.ports = build_ports(settings, runtime.queue)
+    runtime.throttle = RedisThrottle(redis_url)
+    runtime.ports = build_ports(settings, runtime.queue, runtime.throttle)
     if runtime.lock is not None:  # sole owner of the blob store: no upload is in flight
         remove_abandoned_parts(settings.blob_dir)
     return runtime

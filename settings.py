@@ -7,6 +7,7 @@ redis-server on a Unix socket in it, and the arq worker inside the web process.
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MEGABYTE = 1024 * 1024
 
@@ -34,6 +35,19 @@ class Settings:
     worker_in_process: bool
     retention_years: int = 10
     acute_warning_days: int = 7
+    smtp_host: str | None = None  # None: mails are written as .eml files under data_dir/mail
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls, tls or none
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "Sutura <sutura@localhost>"
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
 
     @property
     def embedded_redis_socket(self) -> Path:
@@ -49,7 +63,7 @@ class Settings:
 
     @property
     def is_tls(self) -> bool:
-        return self.public_url.startswith("https://")
+        return self.public_url.startswith("https://") or self.tls_certfile is not None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -64,7 +78,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         redis_url=env.get("SUTURA_REDIS_URL") or None,
         host=host,
         port=port,
-        public_url=env.get("SUTURA_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
+        public_url=_public_url(env, host, port),
         master_keys=env.get("SUTURA_MASTER_KEYS") or None,
         lookup_key=env.get("SUTURA_LOOKUP_KEY") or None,
         max_upload_bytes=_integer(env, "SUTURA_MAX_UPLOAD_MB", 50) * MEGABYTE,
@@ -74,7 +88,34 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_in_process=_boolean(env, "SUTURA_WORKER_IN_PROCESS", True),
         retention_years=_integer(env, "SUTURA_RETENTION_YEARS", 10),
         acute_warning_days=_integer(env, "SUTURA_ACUTE_WARNING_DAYS", 7),
+        **_mail_settings(env),
+        **_tls_settings(env),
     )
+
+
+def _mail_settings(env: dict[str, str]) -> dict[str, Any]:
+    security = env.get("SUTURA_SMTP_SECURITY", "starttls").strip().lower()
+    if security not in ("starttls", "tls", "none"):
+        raise SettingsError(f"SUTURA_SMTP_SECURITY must be starttls, tls or none, not {security!r}")
+    return {
+        "smtp_host": env.get("SUTURA_SMTP_HOST") or None,
+        "smtp_port": _integer(env, "SUTURA_SMTP_PORT", 465 if security == "tls" else 587),
+        "smtp_security": security,
+        "smtp_username": env.get("SUTURA_SMTP_USERNAME") or None,
+        "smtp_password": env.get("SUTURA_SMTP_PASSWORD") or None,
+        "mail_from": env.get("SUTURA_MAIL_FROM") or "Sutura <sutura@localhost>",
+    }
+
+
+def _tls_settings(env: dict[str, str]) -> dict[str, Any]:
+    cert, key = env.get("SUTURA_TLS_CERT") or None, env.get("SUTURA_TLS_KEY") or None
+    if (cert is None) != (key is None):
+        raise SettingsError("SUTURA_TLS_CERT and SUTURA_TLS_KEY go together")
+    return {
+        "tls_certfile": Path(cert) if cert else None,
+        "tls_keyfile": Path(key) if key else None,
+        "forwarded_allow_ips": env.get("SUTURA_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+    }
 
 
 def _integer(env: dict[str, str], name: str, default: int) -> int:
@@ -99,3 +140,11 @@ def _boolean(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _public_url(env: dict[str, str], host: str, port: int) -> str:
+    scheme = "https" if env.get("SUTURA_TLS_CERT") else "http"
+    url = env.get("SUTURA_PUBLIC_URL") or f"{scheme}://{host}:{port}"
+    if not url.startswith(("http://", "https://")) or "@" in url:
+        raise SettingsError(f"SUTURA_PUBLIC_URL must be an http(s) address, not {url!r}")
+    return url.rstrip("/")

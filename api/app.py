@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SESSION_COOKIE, PortsDep, PrincipalDep, SettingsDep
+from api.deps import SESSION_COOKIE, ClientDep, PortsDep, PrincipalDep, SettingsDep
 from api.schemas import MeOut, PatientOut, me_out, patient_out
 from domain import accounts, acute, devices
 from domain.model import Device, Principal, User
@@ -77,12 +77,17 @@ async def transport_key(ports: PortsDep) -> TransportKeyOut:
 
 @router.post("/app/login")
 async def app_login(
-    body: AppLoginIn, request: Request, response: Response, ports: PortsDep, settings: SettingsDep
+    body: AppLoginIn,
+    request: Request,
+    response: Response,
+    ports: PortsDep,
+    settings: SettingsDep,
+    client: ClientDep,
 ) -> AppSessionOut:
     """Sign in from the phone app: registers this installation as a device."""
     label = devices.device_label(request.headers.get("user-agent", ""))
     token, secret, principal, device = await devices.sign_in_device(
-        ports, body.email, body.password, label
+        ports, body.email, body.password, label, client
     )
     _set_session(response, token, settings)
     response.set_cookie(

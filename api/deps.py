@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 
 from domain import accounts, devices
 from domain.errors import NotAuthenticated
-from domain.model import Principal
+from domain.model import Client, Principal
 from domain.ports import Ports
 from settings import Settings
 
@@ -34,6 +34,13 @@ async def get_principal(request: Request) -> Principal:
         raise
 
 
+def client_of(request: Request) -> Client:
+    """The peer address (the proxy's client when proxy headers are trusted) and user agent."""
+    address = request.client.host if request.client else ""
+    return Client(address[:64], request.headers.get("user-agent", "")[:200])
+
+
 PortsDep = Annotated[Ports, Depends(get_ports)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ClientDep = Annotated[Client, Depends(client_of)]

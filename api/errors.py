@@ -14,6 +14,7 @@ from domain.errors import (
     NotAuthenticated,
     NotFound,
     NotPermitted,
+    Throttled,
     TooLarge,
 )
 
@@ -26,6 +27,7 @@ STATUS = {
     InvalidInput: 422,
     InvalidImage: 422,
     TooLarge: 413,
+    Throttled: 429,
 }
 
 
@@ -42,9 +44,12 @@ async def domain_error_handler(request: Request, error: Exception) -> JSONRespon
     body: dict[str, object] = {"detail": error.message}
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
+    headers = {"Cache-Control": "no-store"}
     if isinstance(error, DeviceRevoked):
         body["device_revoked"] = True  # the phone app wipes itself on this marker
-    return JSONResponse(body, status_code=status_of(error), headers={"Cache-Control": "no-store"})
+    if isinstance(error, Throttled):
+        headers["Retry-After"] = str(error.retry_after_s)
+    return JSONResponse(body, status_code=status_of(error), headers=headers)
 
 
 async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:

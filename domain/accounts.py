@@ -1,19 +1,23 @@
-"""Users, clusters, memberships and sessions: signing in and knowing who asks."""
+"""Users, clusters and sessions: signing in, knowing who asks, and signing out."""
 
-import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
+from domain import throttling
 from domain.audit import record
-from domain.errors import Conflict, InvalidInput, NotAuthenticated
-from domain.model import AuditEvent, Cluster, Principal, Role, User
+from domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from domain.model import AuditEvent, Client, Cluster, Principal, Role, User
+from domain.passwords import MAX_PASSWORD_LENGTH, check_password_rules, normalise_password
 from domain.policy import require_system_admin
-from domain.ports import Ports
+from domain.ports import NewSession, Ports
+from domain.tokens import new_token, token_hash
 
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024
+__all__ = ["MAX_PASSWORD_LENGTH", "sign_in"]
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WRONG_CREDENTIALS = "The email or password is not correct."
 # Verified when the email is unknown, so both answers cost the same time.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -25,19 +29,10 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput("That password is too long.", field="password")
-
-
 async def create_admin(ports: Ports, email: str, password: str, cluster_name: str | None) -> User:
     """Create a system admin (and, with a cluster name, that cluster with them as its admin)."""
     email = normalise_email(email)
-    check_password_rules(password)
+    password = check_password_rules(ports, password, email)
     if await ports.accounts.find_user_by_email(email) is not None:
         raise Conflict("A user with this email already exists.")
     user = await ports.accounts.create_user(
@@ -75,34 +70,55 @@ async def list_clusters(ports: Ports, principal: Principal) -> list[Cluster]:
     return [Cluster(cluster_id, name) for cluster_id, name in names.items()]
 
 
-async def sign_in(ports: Ports, email: str, password: str) -> tuple[str, Principal]:
-    """Check the credentials and open a session; returns the session token and the principal."""
-    found = await ports.accounts.find_user_by_email(email.strip().lower())
-    if found is None:
-        ports.verify_password(password, _dummy_hash(ports))
-        await record(ports, None, "auth.sign_in", outcome="failed")
-        raise NotAuthenticated("The email or password is not correct.")
-    user, password_hash = found
+async def get_cluster(ports: Ports, principal: Principal, cluster_id: UUID) -> Cluster:
+    """A cluster the principal belongs to (any cluster for a system admin); else NotFound."""
+    cluster = await ports.accounts.get_cluster(cluster_id)
+    visible = principal.user.is_system_admin or cluster_id in principal.memberships
+    if cluster is None or not visible:
+        raise NotFound("No such cluster.")
+    return cluster
+
+
+async def sign_in(
+    ports: Ports, email: str, password: str, client: Client | None = None
+) -> tuple[str, Principal]:
+    """Check the credentials and open a session; raises NotAuthenticated or Throttled."""
+    client = client or Client()
+    email = email.strip().lower()
+    keys = throttling.sign_in_keys(email, client.address)
+    await throttling.check(ports, keys)
+    password = normalise_password(password)
+    found = await ports.accounts.find_user_by_email(email)
+    password_hash = found[1] if found else _dummy_hash(ports)
     is_valid, new_hash = ports.verify_password(password, password_hash)
-    if not is_valid or not user.is_active:
-        await ports.audit.append(AuditEvent("auth.sign_in", "failed", user.id), ports.clock())
-        raise NotAuthenticated("The email or password is not correct.")
+    if found is None or not is_valid or not found[0].is_active:
+        await throttling.count(ports, keys)
+        actor = found[0].id if found else None
+        await ports.audit.append(AuditEvent("auth.sign_in", "failed", actor), ports.clock())
+        raise NotAuthenticated(WRONG_CREDENTIALS)
+    user = found[0]
+    await throttling.forget(ports, keys[:1])
     if new_hash is not None:
         await ports.accounts.set_password_hash(user.id, new_hash)
-    return await _open_session(ports, user)
+    return await open_session(ports, user, client)
 
 
 async def resolve_session(ports: Ports, token: str | None) -> Principal:
-    """The principal behind a session token; raises NotAuthenticated when it is not valid."""
+    """The principal behind a session token, marking it used; raises NotAuthenticated."""
     if not token:
         raise NotAuthenticated("Please sign in.")
     now = ports.clock()
-    idle_cutoff = now - timedelta(minutes=ports.limits.session_idle_minutes)
-    token_hash = _token_hash(token)
-    user = await ports.accounts.touch_session(token_hash, now, idle_cutoff)
+    hashed = token_hash(token)
+    user = await ports.accounts.touch_session(hashed, now, _idle_cutoff(ports))
     if user is None or not user.is_active:
         raise NotAuthenticated("Your session has ended. Please sign in again.")
-    return Principal(user, token_hash, await ports.accounts.memberships(user.id))
+    return Principal(user, hashed, await ports.accounts.memberships(user.id))
+
+
+async def is_session_live(ports: Ports, token: str) -> bool:
+    """Whether the session still holds, without counting this as activity (for open pages)."""
+    user = await ports.accounts.peek_session(token_hash(token), ports.clock(), _idle_cutoff(ports))
+    return user is not None and user.is_active
 
 
 async def sign_out(ports: Ports, principal: Principal) -> None:
@@ -110,19 +126,22 @@ async def sign_out(ports: Ports, principal: Principal) -> None:
     await ports.audit.append(AuditEvent("auth.sign_out", "ok", principal.user.id), ports.clock())
 
 
-async def open_session(ports: Ports, user: User) -> tuple[str, Principal]:
-    """A new session for a user verified another way (the phone app's PIN or passkey)."""
-    return await _open_session(ports, user)
-
-
-async def _open_session(ports: Ports, user: User) -> tuple[str, Principal]:
-    token = secrets.token_urlsafe(32)
+async def open_session(ports: Ports, user: User, client: Client) -> tuple[str, Principal]:
+    """A new session (a new id at every sign-in) for a user whose credentials were checked."""
+    token = new_token()
     now = ports.clock()
     expires_at = now + timedelta(hours=ports.limits.session_absolute_hours)
-    await ports.accounts.create_session(_token_hash(token), user.id, now, expires_at)
+    session = NewSession(
+        token_hash(token), user.id, now, expires_at, client.user_agent, client.address
+    )
+    await ports.accounts.create_session(session)
     await ports.audit.append(AuditEvent("auth.sign_in", "ok", user.id), now)
     memberships = await ports.accounts.memberships(user.id)
-    return token, Principal(user, _token_hash(token), memberships)
+    return token, Principal(user, token_hash(token), memberships)
+
+
+def _idle_cutoff(ports: Ports) -> datetime:
+    return ports.clock() - timedelta(minutes=ports.limits.session_idle_minutes)
 
 
 async def _cluster_named(ports: Ports, name: str) -> Cluster:
@@ -136,10 +155,6 @@ def _cluster_name(name: str) -> str:
     if not 2 <= len(cleaned) <= 100:
         raise InvalidInput("A cluster name has 2 to 100 characters.", field="name")
     return cleaned
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _dummy_hash(ports: Ports) -> str:

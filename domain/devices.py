@@ -14,7 +14,7 @@ from uuid import UUID
 from domain import accounts
 from domain.audit import record
 from domain.errors import DeviceRevoked, InvalidInput, NotAuthenticated, NotFound
-from domain.model import AuditEvent, Device, Principal, Role, User
+from domain.model import AuditEvent, Client, Device, Principal, Role, User
 from domain.policy import Action, require
 from domain.ports import Ports
 
@@ -54,10 +54,10 @@ _BROWSERS = (
 
 
 async def sign_in_device(
-    ports: Ports, email: str, password: str, label: str
+    ports: Ports, email: str, password: str, label: str, client: Client
 ) -> tuple[str, str, Principal, Device]:
     """Sign in and register a new device; returns session token, device secret, who, device."""
-    token, principal = await accounts.sign_in(ports, email, password)
+    token, principal = await accounts.sign_in(ports, email, password, client)
     secret = secrets.token_urlsafe(32)
     devices = ports.phone.devices
     device = await devices.create_device(
@@ -203,7 +203,7 @@ async def _count_wrong_pin(ports: Ports, device: Device) -> None:
 
 
 async def _open_device_session(ports: Ports, device: Device, user: User) -> tuple[str, Principal]:
-    token, principal = await accounts.open_session(ports, user)
+    token, principal = await accounts.open_session(ports, user, Client("", device.label))
     await ports.phone.devices.bind_session(principal.session_id, device.id)
     await ports.phone.devices.reset_pin_failures(device.id, ports.clock())
     await record(ports, principal, "device.unlock", object_type="device", object_id=device.id)

@@ -9,7 +9,8 @@
     ├── Conflict                 the request clashes with the current state (API: 409)
     ├── InvalidInput             a field is malformed: CPR, taxonomy code, phase (API: 422)
     ├── InvalidImage             the bytes are not a photo we accept (photo rejected)
-    └── TooLarge                 an upload over the size limit (API: 413)
+    ├── TooLarge                 an upload over the size limit (API: 413)
+    └── Throttled                too many failed attempts; try again later (API: 429)
 
 Each carries a message a clinician can read; none carries patient data.
 """
@@ -59,3 +60,9 @@ class InvalidImage(DomainError):
 
 class TooLarge(DomainError):
     pass
+
+
+class Throttled(DomainError):
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -202,3 +202,81 @@ class Device:
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a request comes from, as far as the server can tell (for throttling and sessions)."""
+
+    address: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class Mail:
+    """An email to send. It never carries CPR numbers or health data."""
+
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A live session as its owner sees it in the list of devices."""
+
+    id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    user_agent: str
+    client_address: str
+    is_current: bool = False
+
+
+@dataclass(frozen=True)
+class Member:
+    user: User
+    role: Role
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: UUID
+    email: str
+    cluster_id: UUID
+    role: Role
+    invited_by: UUID | None
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    revoked_at: datetime | None = None
+    renewal_asked_at: datetime | None = None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: UUID | None
+    cluster_id: UUID | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries to list: all filters are optional; newest first, before an id."""
+
+    cluster_id: UUID | None = None
+    action: str | None = None
+    actor_id: UUID | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    before_id: int | None = None
+    limit: int = 100

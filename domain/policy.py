@@ -20,6 +20,7 @@ class Action(StrEnum):
     MANAGE_SERIES = "manage_series"
     MANAGE_CONSENT = "manage_consent"
     MANAGE_MEMBERS = "manage_members"
+    VIEW_AUDIT = "view_audit"
 
 
 _CLINICAL = frozenset(
@@ -36,7 +37,7 @@ _CLINICAL = frozenset(
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLINICIAN: _CLINICAL,
     Role.SECRETARY: frozenset({Action.VIEW_PATIENTS, Action.EDIT_PATIENTS}),
-    Role.CLUSTER_ADMIN: _CLINICAL | {Action.MANAGE_MEMBERS},
+    Role.CLUSTER_ADMIN: _CLINICAL | {Action.MANAGE_MEMBERS, Action.VIEW_AUDIT},
 }
 
 
@@ -106,3 +107,14 @@ def may_see_withdrawal_reason(principal: Principal, cluster_id: UUID) -> bool:
 def require_system_admin(principal: Principal) -> None:
     if not principal.user.is_system_admin:
         raise NotPermitted("Only a system administrator may do this.")
+
+
+def require_cluster_admin(principal: Principal, action: Action, cluster_id: UUID) -> None:
+    """Members and audit of a cluster: its cluster admins, or a system admin for any cluster."""
+    if principal.user.is_system_admin:
+        return
+    require(principal, action, cluster_id, what="cluster")
+
+
+def may_administer(principal: Principal, cluster_id: UUID) -> bool:
+    return principal.user.is_system_admin or can(principal, Action.MANAGE_MEMBERS, cluster_id)

@@ -8,15 +8,21 @@ from uuid import UUID
 
 from domain.cpr import Cpr
 from domain.model import (
+    AuditEntry,
     AuditEvent,
+    AuditQuery,
     Cluster,
     Consent,
     Device,
+    Invitation,
+    Mail,
+    Member,
     Patient,
     Photo,
     PhotoStatus,
     Role,
     Series,
+    SessionInfo,
     Sex,
     User,
     Variant,
@@ -97,29 +103,98 @@ class PendingUpload(Protocol):
     def discard(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class NewSession:
+    token_hash: str
+    user_id: UUID
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str = ""
+    client_address: str = ""
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    email: str
+    cluster_id: UUID
+    role: Role
+    invited_by: UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+
+
 class Accounts(Protocol):
     async def create_cluster(self, name: str) -> Cluster: ...
+    async def get_cluster(self, cluster_id: UUID) -> Cluster | None: ...
     async def find_cluster_by_name(self, name: str) -> Cluster | None: ...
     async def list_clusters(self) -> list[Cluster]: ...
     async def create_user(
         self, email: str, display_name: str, password_hash: str, *, is_system_admin: bool
     ) -> User: ...
     async def find_user_by_email(self, email: str) -> tuple[User, str] | None: ...
-    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None: ...
+    async def get_user(self, user_id: UUID) -> tuple[User, str] | None: ...
+    async def users_by_id(self, user_ids: Sequence[UUID]) -> dict[UUID, User]: ...
+    async def list_users(self) -> list[User]: ...
+    async def set_user_active(self, user_id: UUID, is_active: bool) -> None: ...
+    async def set_password_hash(
+        self, user_id: UUID, password_hash: str, changed_at: datetime | None = None
+    ) -> None: ...
     async def count_users(self) -> int: ...
     async def add_membership(self, user_id: UUID, cluster_id: UUID, role: Role) -> None: ...
+    async def remove_membership(self, user_id: UUID, cluster_id: UUID) -> bool: ...
     async def memberships(self, user_id: UUID) -> dict[UUID, Role]: ...
+    async def members(self, cluster_id: UUID) -> list[Member]: ...
     async def cluster_names(self, cluster_ids: Sequence[UUID]) -> dict[UUID, str]: ...
-    async def create_session(
-        self, token_hash: str, user_id: UUID, now: datetime, expires_at: datetime
-    ) -> None: ...
+    async def create_session(self, session: NewSession) -> None: ...
     async def touch_session(
         self, token_hash: str, now: datetime, idle_cutoff: datetime
     ) -> User | None: ...
-    async def end_session(self, token_hash: str, now: datetime) -> None: ...
+    async def end_session(
+        self, token_hash: str, now: datetime, reason: str = "sign_out"
+    ) -> None: ...
     async def set_language(self, user_id: UUID, language: str | None) -> None: ...
     async def display_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str]: ...
     async def cluster_members(self, cluster_id: UUID) -> dict[UUID, str]: ...
+    async def peek_session(
+        self, token_hash: str, now: datetime, idle_cutoff: datetime
+    ) -> User | None: ...
+    async def live_sessions(
+        self, user_id: UUID, now: datetime, idle_cutoff: datetime
+    ) -> list[tuple[str, SessionInfo]]: ...
+    async def end_sessions_of(
+        self, user_id: UUID, now: datetime, reason: str, *, keep: str | None = None
+    ) -> int: ...
+
+
+class Invitations(Protocol):
+    async def add(self, invitation: NewInvitation) -> Invitation: ...
+    async def get(self, invitation_id: UUID) -> Invitation | None: ...
+    async def find_by_token(self, token_hash: str) -> Invitation | None: ...
+    async def open_for_cluster(self, cluster_id: UUID) -> list[Invitation]: ...
+    async def revoke_open(self, email: str, cluster_id: UUID, now: datetime) -> None: ...
+    async def renew(self, invitation_id: UUID, token_hash: str, expires_at: datetime) -> None: ...
+    async def mark(self, invitation_id: UUID, column: str, now: datetime) -> bool: ...
+
+
+class PasswordResets(Protocol):
+    async def replace(
+        self, user_id: UUID, token_hash: str, now: datetime, expires_at: datetime
+    ) -> None: ...
+    async def peek(self, token_hash: str, now: datetime) -> UUID | None: ...
+    async def use(self, token_hash: str, now: datetime) -> UUID | None: ...
+
+
+class Throttle(Protocol):
+    """Counts failures per key in moving windows; each tier is (attempts, seconds)."""
+
+    async def wait_seconds(self, key: str, tiers: Sequence[tuple[int, int]]) -> int: ...
+    async def hit(self, key: str, tiers: Sequence[tuple[int, int]]) -> None: ...
+    async def clear(self, key: str, tiers: Sequence[tuple[int, int]]) -> None: ...
+
+
+class Mailer(Protocol):
+    async def send(self, mail: Mail) -> None: ...
 
 
 class Clinical(Protocol):
@@ -253,6 +328,7 @@ class SearchIndex(Protocol):
 
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent, at: datetime) -> None: ...
+    async def entries(self, query: AuditQuery) -> list[AuditEntry]: ...
 
 
 class QueueUnavailable(Exception):
@@ -264,6 +340,8 @@ class JobQueue(Protocol):
         """Queue processing; raises QueueUnavailable when the queue cannot be reached."""
         ...
 
+    async def enqueue_password_reset(self, email: str) -> None: ...
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -273,6 +351,9 @@ class Limits:
     session_absolute_hours: int = 12
     retention_years: int = 10
     acute_warning_days: int = 7
+    public_url: str = "http://127.0.0.1:8080"
+    invitation_hours: int = 72
+    reset_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -284,6 +365,11 @@ class Ports:
     photos: PhotoStore
     audit: AuditLog
     queue: JobQueue
+    invitations: Invitations
+    resets: PasswordResets
+    throttle: Throttle
+    mailer: Mailer
+    is_common_password: Callable[[str], bool]
     taxonomy: Taxonomy
     limits: Limits
     hash_password: Callable[[str], str]

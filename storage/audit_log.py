@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from domain.model import AuditEvent
+from domain.model import AuditEntry, AuditEvent, AuditQuery
 from storage.models import AuditEventRow
 
 GENESIS = "0" * 64
@@ -54,6 +54,36 @@ class AuditRepository:
                 return count, row.id
             previous, count = row.hash, count + 1
         return count, None
+
+    async def entries(self, query: AuditQuery) -> list[AuditEntry]:
+        """Entries matching the query, newest first."""
+        rows = AuditEventRow.all()
+        filters: dict[str, object] = {
+            "cluster_id": query.cluster_id,
+            "actor_id": query.actor_id,
+            "outcome": query.outcome,
+            "at__gte": query.since,
+            "at__lt": query.until,
+            "id__lt": query.before_id,
+        }
+        rows = rows.filter(**{name: value for name, value in filters.items() if value is not None})
+        if query.action:
+            rows = rows.filter(action__startswith=query.action)
+        found = await rows.order_by("-id").limit(query.limit)
+        return [_entry(row) for row in found]
+
+
+def _entry(row: AuditEventRow) -> AuditEntry:
+    return AuditEntry(
+        row.id,
+        row.at,
+        row.actor_id,
+        row.cluster_id,
+        row.action,
+        row.object_type,
+        row.object_id,
+        row.outcome,
+    )
 
 
 def chain_hash(previous: str, fields: Mapping[str, object]) -> str:

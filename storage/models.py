@@ -27,6 +27,7 @@ class UserRow(Model):
     is_active = fields.BooleanField(default=True)
     language = fields.CharField(max_length=5, null=True)  # "da" or "en"; None: the browser's
     created_at = fields.DatetimeField(auto_now_add=True)
+    password_changed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "user_account"
@@ -48,18 +49,65 @@ class MembershipRow(Model):
 
 
 class SessionRow(Model):
+    # A signed-in device. The token is stored only as its SHA-256; public_id names it on screen.
+
     token_hash = fields.CharField(max_length=64, primary_key=True)
+    public_id = fields.UUIDField(default=uuid.uuid4, db_index=True)
     user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
         "sutura.UserRow", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: UUID
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
     device_id = fields.UUIDField(null=True, db_index=True)  # set for phone app sessions
+    end_reason = fields.CharField(max_length=32, null=True)
+    user_agent = fields.CharField(max_length=200, default="")
+    client_address = fields.CharField(max_length=64, default="")
 
     class Meta:
         table = "session"
+
+
+class InvitationRow(Model):
+    # An invitation by email to a cluster with a role; the link's token is stored as a hash.
+    # (No docstring: Tortoise puts it unescaped into SQL as the table comment.)
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    email = fields.CharField(max_length=254, db_index=True)
+    cluster: fields.ForeignKeyRelation[ClusterRow] = fields.ForeignKeyField(
+        "sutura.ClusterRow", related_name="invitations", on_delete=fields.CASCADE
+    )
+    cluster_id: UUID
+    role = fields.CharField(max_length=20)
+    invited_by_id = fields.UUIDField(null=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    accepted_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    renewal_asked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invitation"
+
+
+class PasswordResetRow(Model):
+    # A password reset link; only the newest unused one of a user is valid.
+    # (No docstring: Tortoise puts it unescaped into SQL as the table comment.)
+
+    token_hash = fields.CharField(max_length=64, primary_key=True)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "sutura.UserRow", related_name="password_resets", on_delete=fields.CASCADE
+    )
+    user_id: UUID
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "password_reset"
 
 
 class PatientRow(Model):

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse
 
 from domain import accounts, preferences
 from domain.model import Principal
-from domain.policy import Action, can
+from domain.policy import Action, can, may_administer
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, _, aria, current_language
 from ui.session import PageSession, open_session, to_login
 
@@ -30,6 +30,7 @@ def apply_theme() -> None:
 async def frame(session: PageSession, cluster_id: UUID | None = None) -> ui.column:
     """Draw the header and return the column the page fills; cluster_id marks the current one."""
     apply_theme()
+    session.watch()
     clusters = await member_clusters(session)
     current = cluster_id or (next(iter(clusters)) if clusters else None)
     with ui.header().classes("bg-white text-slate-900 border-b border-slate-200 px-0"):
@@ -65,6 +66,11 @@ def navigation_links(principal: Principal, current: UUID | None) -> list[tuple[s
             (_("Acute"), _with_cluster("/acute", current)),
         ]
     links.append((_("Devices"), "/devices"))
+    if current is not None and may_administer(principal, current):
+        links += [
+            (_("Members"), _with_cluster("/members", current)),
+            (_("Audit"), _with_cluster("/audit", current)),
+        ]
     if principal.user.is_system_admin:
         links.append((_("Admin"), "/admin"))
     return links
@@ -82,6 +88,9 @@ def _wide_navigation(session: PageSession, clusters: dict[UUID, str], current: U
         for text, target in navigation_links(session.principal, current):
             ui.link(text, target).classes("text-slate-700 no-underline hover:underline")
         _language_menu(session)
+        ui.link(session.principal.user.email, "/account").classes(
+            "text-sm text-slate-500 no-underline"
+        ).props(aria(_("Account")))
         ui.button(_("Sign out")).props("flat no-caps").on("click", js_handler=SIGN_OUT_JS)
 
 
@@ -100,6 +109,7 @@ def _narrow_navigation(
             ui.separator()
         for text, target in navigation_links(session.principal, current):
             ui.menu_item(text, lambda t=target: ui.navigate.to(t))
+        ui.menu_item(_("Account"), lambda: ui.navigate.to("/account"))
         ui.separator()
         for language in LANGUAGES:
             ui.menu_item(
@@ -116,7 +126,6 @@ def _language_menu(session: PageSession) -> None:
         ),
         ui.menu(),
     ):
-        ui.menu_item(session.principal.user.email).props("disable")
         for language in LANGUAGES:
             ui.menu_item(
                 LANGUAGE_NAMES[language],
@@ -161,7 +170,7 @@ async def cluster_page(
     shown instead to roles that do not see photos."""
     session = await open_session(request)
     if session is None:
-        return to_login()
+        return to_login(request)
     cluster_id = chosen_cluster(session.principal, cluster)
     with await frame(session, cluster_id):
         if cluster_id is None:

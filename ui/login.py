@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse
 from domain import accounts
 from ui.frame import apply_theme
 from ui.i18n import _
-from ui.session import open_session, ports
+from ui.session import open_session, ports, safe_next
 
 EMAIL_ID = "login-email"
 PASSWORD_ID = "login-password"  # noqa: S105 (an element id, not a secret)
@@ -49,20 +49,35 @@ def register() -> None:
     ui.page("/login", title="Sutura")(login_page)
 
 
-async def login_page(request: Request) -> RedirectResponse | None:
+async def login_page(
+    request: Request, next: str | None = None, ended: str | None = None
+) -> RedirectResponse | None:
+    target = safe_next(next)
     if await open_session(request) is not None:
-        return RedirectResponse("/", status_code=303)
-    apply_theme()
-    with ui.column().classes("w-full max-w-sm mx-auto px-4 pt-16 gap-4"):
-        ui.label("Sutura").classes("text-2xl font-semibold text-primary")
-        ui.label(_("Clinical photography")).classes("text-slate-500 -mt-3")
-        _sign_in_card()
+        return RedirectResponse(target, status_code=303)
+    with public_column():
+        if ended:
+            ui.label("Your session has ended. Please sign in again.").classes(
+                "text-sm bg-amber-50 text-amber-900 p-2 rounded"
+            )
+        _sign_in_card(target)
+        ui.link("Forgot your password?", "/forgot").classes("text-sm text-slate-600")
         if not await accounts.has_users(ports()):
             _first_admin_hint()
     return None
 
 
-def _sign_in_card() -> None:
+def public_column() -> ui.column:
+    """The narrow column of the pages seen before signing in, under the product's name."""
+    apply_theme()
+    column = ui.column().classes("w-full max-w-sm mx-auto px-4 pt-16 gap-4")
+    with column:
+        ui.label("Sutura").classes("text-2xl font-semibold text-primary")
+        ui.label("Clinical photography").classes("text-slate-500 -mt-3")
+    return column
+
+
+def _sign_in_card(target: str) -> None:
     with ui.card().classes("w-full gap-3"):
         email = ui.input(_("Email")).props(f"for={EMAIL_ID} type=email autocomplete=username")
         password = ui.input(_("Password"), password=True).props(
@@ -77,7 +92,7 @@ def _sign_in_card() -> None:
             result: Any = await ui.run_javascript(SIGN_IN_JS, timeout=30)
             button.props(remove="loading")
             if isinstance(result, dict) and result.get("status") == 200:
-                ui.navigate.to("/")
+                ui.navigate.to(target)
                 return
             detail = result.get("detail") if isinstance(result, dict) else None
             message.set_text(_(str(detail)) if detail else _("Sign-in failed. Try again."))

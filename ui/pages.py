@@ -1,12 +1,16 @@
 """Registers the portal's pages, one module per page or area."""
 
 from ui import (
+    account,
     acute,
     admin,
+    audit,
     compare,
+    credentials,
     dashboard,
     devices,
     login,
+    members,
     my_series,
     patient,
     patients,
@@ -18,6 +22,10 @@ from ui import (
 def register_pages() -> None:
     for module in (
         login,
+        credentials,
+        account,
+        members,
+        audit,
         dashboard,
         patients,
         patient,

@@ -7,6 +7,7 @@ session that ended elsewhere stops working on a page that is still open.
 
 from collections.abc import Awaitable, Callable
 from typing import cast
+from urllib.parse import quote, urlsplit
 
 from nicegui import app, ui
 from starlette.requests import Request
@@ -20,6 +21,9 @@ from domain.ports import Ports
 from ui.i18n import Language, _, choose_language, use_language
 
 LOGIN_PATH = "/login"
+ENDED_PATH = "/login?ended=1"
+# How often an open page asks whether its session still holds (without counting as activity).
+RECHECK_SECONDS = 5.0
 
 Action = Callable[[Principal], Awaitable[None]]
 
@@ -53,11 +57,33 @@ class PageSession:
         try:
             principal = await self.recheck()
             await action(principal)
-        except NotAuthenticated as error:
-            ui.notify(_(error.message), type="negative")
-            ui.navigate.to(LOGIN_PATH)
+        except NotAuthenticated:
+            ui.navigate.to(ENDED_PATH)
         except DomainError as error:
             ui.notify(_(error.message), type="negative")
+
+    def watch(self) -> None:
+        """Push the page out soon after its session ends elsewhere (sign-out, removal, reset)."""
+        client = ui.context.client
+        timers: list[ui.timer] = []
+
+        async def check() -> None:
+            if not await accounts.is_session_live(self.ports, self._token):
+                timers[0].deactivate()
+                ui.navigate.to(ENDED_PATH)
+
+        def start() -> None:
+            # Started once the browser is connected: a timer made while the page is being built
+            # makes NiceGUI send the page at once, before the rest of it (search results) exists.
+            if not timers:
+                with client.layout:
+                    timers.append(ui.timer(RECHECK_SECONDS, check))
+
+        client.on_connect(start)
+
+    @property
+    def token(self) -> str:
+        return self._token
 
 
 def ports() -> Ports:
@@ -77,5 +103,21 @@ async def open_session(request: Request) -> PageSession | None:
     return PageSession(ports(), token, principal, language)
 
 
-def to_login() -> RedirectResponse:
-    return RedirectResponse(LOGIN_PATH, status_code=303)
+def to_login(request: Request | None = None) -> RedirectResponse:
+    """To the sign-in page, coming back to this page afterwards."""
+    if request is None:
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"{LOGIN_PATH}?next={quote(safe_next(back), safe='')}", 303)
+
+
+def safe_next(target: str | None) -> str:
+    """A redirect target that stays on this site: a plain absolute path, else "/"."""
+    if not target or len(target) > 500 or not target.startswith("/"):
+        return "/"
+    if target.startswith(("//", "/\\")) or any(c in target for c in "\\\r\n\t\x00"):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return "/"
+    return target

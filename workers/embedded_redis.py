@@ -34,6 +34,8 @@ class EmbeddedRedis:
                 "`apt-get install redis-server`, or set SUTURA_REDIS_URL."
             )
         self.socket_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Only this user may reach the socket, whatever the umask or an older directory said.
+        self.socket_path.parent.chmod(0o700)
         self._stop_orphan()
         self.socket_path.unlink(missing_ok=True)
         self._process = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)

@@ -7,6 +7,7 @@ from uuid import UUID
 from arq.connections import ArqRedis, RedisSettings
 from redis.exceptions import RedisError
 
+from domain.model import Mail
 from domain.ports import QueueUnavailable
 
 QUEUE_NAME = "sutura:jobs"
@@ -44,5 +45,26 @@ class ArqQueue:
         except (RedisError, OSError) as error:
             raise QueueUnavailable(str(error)) from error
 
+    async def send_mail(self, mail: Mail) -> None:
+        # NOTE: unlike other jobs a mail job carries its text: a link's token exists nowhere
+        # else (the database keeps only its hash). Redis is private and arq drops the job
+        # once done (keep_result=0); the embedded Redis never writes to disk.
+        await self._redis.enqueue_job(
+            "send_mail", mail.to, mail.subject, mail.body, _queue_name=QUEUE_NAME
+        )
+
+    async def enqueue_password_reset(self, email: str) -> None:
+        await self._redis.enqueue_job("send_password_reset", email, _queue_name=QUEUE_NAME)
+
     async def is_worker_alive(self) -> bool:
         return bool(await self._redis.exists(f"{QUEUE_NAME}:health-check"))
+
+
+class ArqMailer:
+    """The domain's mailer: every mail is an arq job, delivered (and retried) by a worker."""
+
+    def __init__(self, queue: ArqQueue) -> None:
+        self._queue = queue
+
+    async def send(self, mail: Mail) -> None:
+        await self._queue.send_mail(mail)

@@ -6,15 +6,17 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import aiosmtplib
 from arq import Retry
 
-from domain import photos, retention
-from domain.model import PhotoStatus, Variant
+from domain import credentials, photos, retention
+from domain.model import Mail, PhotoStatus, Variant
 from domain.photos import RenderedPhoto
 from domain.ports import Ports, Rendition
 from storage.crypto import KeyUnavailable
 from storage.sealed_stream import TamperedBlob
 from workers.imaging_pool import ImagingPool
+from workers.mail import Transport
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,23 @@ async def destroy_expired_photos(ctx: dict[str, Any]) -> int:
     elapsed_ms = (time.monotonic() - started) * 1000
     logger.info("retention run finished: %d photos destroyed in %.0f ms", destroyed, elapsed_ms)
     return destroyed
+
+
+async def send_mail(ctx: dict[str, Any], to: str, subject: str, body: str) -> None:
+    """Deliver one mail; transient SMTP or network faults are retried with growing delays."""
+    transport: Transport = ctx["mail_transport"]
+    try:
+        await transport.deliver(Mail(to, subject, body))
+    except (aiosmtplib.SMTPException, OSError) as fault:
+        attempt = ctx.get("job_try", 1)
+        logger.warning("mail delivery failed (%s), try %s", type(fault).__name__, attempt)
+        raise Retry(defer=min(10 * 2**attempt, 600)) from fault
+    logger.info("mail delivered (job %s)", ctx.get("job_id"))
+
+
+async def send_password_reset(ctx: dict[str, Any], email: str) -> None:
+    """Look the address up and mail a reset link if it belongs to an active user."""
+    await credentials.send_reset_link(ctx["ports"], email)
 
 
 async def _render(pool: ImagingPool, data: bytes, max_pixels: int) -> RenderedPhoto:

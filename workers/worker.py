@@ -9,12 +9,15 @@ from arq.worker import func
 
 from domain.ports import Ports
 from workers.imaging_pool import ImagingPool
+from workers.mail import Transport
 from workers.queue import QUEUE_NAME, deserialize_job, serialize_job
 from workers.tasks import (
     MAX_TRIES,
     destroy_expired_photos,
     process_photo,
     requeue_stale_photos,
+    send_mail,
+    send_password_reset,
 )
 
 JOB_TIMEOUT_S = 300
@@ -25,13 +28,18 @@ def build_worker(
     ports: Ports,
     redis: ArqRedis,
     imaging: ImagingPool,
+    mail_transport: Transport,
     *,
     burst: bool = False,
     handle_signals: bool = True,
 ) -> Worker:
-    ctx: dict[str, Any] = {"ports": ports, "imaging": imaging}
+    ctx: dict[str, Any] = {"ports": ports, "imaging": imaging, "mail_transport": mail_transport}
     return Worker(
-        functions=(func(process_photo, name="process_photo", max_tries=MAX_TRIES),),
+        functions=(
+            func(process_photo, name="process_photo", max_tries=MAX_TRIES),
+            func(send_mail, name="send_mail", max_tries=8),
+            func(send_password_reset, name="send_password_reset", max_tries=3),
+        ),
         # The sweep every minute; destruction daily at 03:17 UTC, each photo in its own
         # transaction, so a second run (or a crash half-way) finds only what is left to do.
         cron_jobs=[

@@ -181,3 +181,25 @@ async def test_signing_out_ends_the_session_for_every_page(server: str) -> None:
             assert page.url == f"{server}/login"
         finally:
             await browser.close()
+
+
+async def test_a_session_ended_elsewhere_pushes_the_open_page_out(server: str) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            await _sign_in(page, server, PASSWORD)
+            await page.wait_for_url(f"{server}/")
+            other = await browser.new_context()
+            elsewhere = await other.new_page()
+            await _sign_in(elsewhere, server, PASSWORD)
+            await elsewhere.wait_for_url(f"{server}/")
+
+            await elsewhere.goto(f"{server}/account")
+            await elsewhere.get_by_role("button", name="Sign out everywhere else").click()
+            await page.wait_for_url(f"{server}/login?ended=1", timeout=20_000)
+
+            await expect(page.get_by_text("Your session has ended.")).to_be_visible()
+            await other.close()
+        finally:
+            await browser.close()

@@ -31,6 +31,24 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='InvitationRow',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('email', fields.CharField(db_index=True, max_length=254)),
+                ('cluster', fields.ForeignKeyField('sutura.ClusterRow', source_field='cluster_id', db_constraint=True, to_field='id', related_name='invitations', on_delete=OnDelete.CASCADE)),
+                ('role', fields.CharField(max_length=20)),
+                ('invited_by_id', fields.UUIDField(null=True)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('renewal_asked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'invitation', 'app': 'sutura', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='PasskeyChallengeRow',
             fields=[
                 ('challenge', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=128)),
@@ -52,6 +70,18 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'passkey', 'app': 'sutura', 'pk_attr': 'id', 'table_description': 'A WebAuthn platform credential registered from one device.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PasswordResetRow',
+            fields=[
+                ('token_hash', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
+                ('user', fields.ForeignKeyField('sutura.UserRow', source_field='user_id', db_constraint=True, to_field='id', related_name='password_resets', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'password_reset', 'app': 'sutura', 'pk_attr': 'token_hash'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -197,12 +227,37 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='SessionRow',
+            name='client_address',
+            field=fields.CharField(default='', max_length=64),
+        ),
+        ops.AddField(
+            model_name='SessionRow',
             name='device_id',
             field=fields.UUIDField(null=True, db_index=True),
+        ),
+        ops.AddField(
+            model_name='SessionRow',
+            name='end_reason',
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddField(
+            model_name='SessionRow',
+            name='public_id',
+            field=fields.UUIDField(default=uuid4, db_index=True),
+        ),
+        ops.AddField(
+            model_name='SessionRow',
+            name='user_agent',
+            field=fields.CharField(default='', max_length=200),
         ),
         ops.AddField(
             model_name='UserRow',
             name='language',
             field=fields.CharField(null=True, max_length=5),
+        ),
+        ops.AddField(
+            model_name='UserRow',
+            name='password_changed_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
     ]
