@@ -107,8 +107,10 @@ def to_login(request: Request | None = None) -> RedirectResponse:
     """To the sign-in page, coming back to this page afterwards."""
     if request is None:
         return RedirectResponse(LOGIN_PATH, status_code=303)
-    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"{LOGIN_PATH}?next={quote(safe_next(back), safe='')}", 303)
+    back = safe_next(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if back == "/":
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+    return RedirectResponse(f"{LOGIN_PATH}?next={quote(back, safe='')}", 303)
 
 
 def safe_next(target: str | None) -> str:

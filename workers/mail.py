@@ -70,8 +70,11 @@ class MailDirectoryTransport:
 
     async def deliver(self, mail: Mail) -> None:
         self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        # Microseconds in the name keep the files in the order they were written.
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self._directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        path.touch(mode=0o600)
-        path.write_bytes(bytes(build_message(mail, self._sender)))
+        partial = path.with_suffix(".part")
+        partial.touch(mode=0o600)
+        partial.write_bytes(bytes(build_message(mail, self._sender)))
+        partial.replace(path)  # a reader never sees half a mail
         logger.info("no SMTP server configured: mail written to %s", path)
