@@ -210,12 +210,49 @@ def _search_index(*leading: str) -> tuple[str, ...]:
     return (*leading, *(column for column in SEARCH_COVER if column not in leading))
 
 
+class ExternalInviteRow(Model):
+    # A one-time upload link for a colleague outside Sutura; the token is stored as a hash.
+    # Patient and series are optional targets; the label is what the sender may see.
+    # (No docstring: Tortoise puts it unescaped into SQL as the table comment.)
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    cluster: fields.ForeignKeyRelation[ClusterRow] = fields.ForeignKeyField(
+        "sutura.ClusterRow", related_name="external_invites", on_delete=fields.CASCADE
+    )
+    cluster_id: UUID
+    created_by_id = fields.UUIDField(db_index=True)
+    email = fields.CharField(max_length=254)
+    patient_id = fields.UUIDField(null=True)
+    series_id = fields.UUIDField(null=True)
+    label = fields.CharField(max_length=120, null=True)
+    message = fields.CharField(max_length=1000, null=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    max_files = fields.IntField()
+    max_bytes = fields.BigIntField()
+    files_received = fields.IntField(default=0)
+    bytes_received = fields.BigIntField(default=0)
+    mailed_at = fields.DatetimeField(null=True)
+    opened_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "external_invite"
+        indexes = (("cluster_id", "created_at"),)
+
+
 class PhotoRow(Model):
     id = fields.UUIDField(primary_key=True)
-    series: fields.ForeignKeyRelation[SeriesRow] = fields.ForeignKeyField(
-        "sutura.SeriesRow", related_name="photos", on_delete=fields.RESTRICT
+    # NULL while an external upload waits in its cluster's inbox, unfiled.
+    series: fields.ForeignKeyNullableRelation[SeriesRow] = fields.ForeignKeyField(
+        "sutura.SeriesRow", related_name="photos", on_delete=fields.RESTRICT, null=True
     )
-    series_id: UUID
+    series_id: UUID | None
+    external_invite: fields.ForeignKeyNullableRelation[ExternalInviteRow] = fields.ForeignKeyField(
+        "sutura.ExternalInviteRow", related_name="photos", on_delete=fields.RESTRICT, null=True
+    )
+    external_invite_id: UUID | None
     cluster_id = fields.UUIDField(db_index=True)
     phase = fields.CharField(max_length=32)
     view_id = fields.CharField(max_length=64)
