@@ -29,6 +29,7 @@ from storage.crypto import load_keyring, load_lookup_key
 from storage.data_dir import DataDirectoryLock, secure_data_directory
 from storage.database import close_database, open_database
 from storage.devices import DeviceRepository
+from storage.external import ExternalInviteRepository
 from storage.invitations import InvitationRepository, PasswordResetRepository
 from storage.passkeys import WebAuthnCeremony
 from storage.photo_store import PhotoRepository
@@ -185,6 +186,7 @@ def build_ports(
         audit=AuditRepository(),
         queue=queue,
         invitations=InvitationRepository(),
+        external=ExternalInviteRepository(),
         resets=PasswordResetRepository(),
         throttle=throttle if throttle is not None else NoQueue(),
         mailer=ArqMailer(queue) if isinstance(queue, ArqQueue) else NoQueue(),
@@ -198,6 +200,10 @@ def build_ports(
             retention_years=settings.retention_years,
             acute_warning_days=settings.acute_warning_days,
             public_url=settings.public_url,
+            external_link_days=settings.external_link_days,
+            external_max_files=settings.external_max_files,
+            external_max_bytes=settings.external_max_bytes,
+            external_unfiled_days=settings.external_unfiled_days,
         ),
         hash_password=passwords.hash_password,
         verify_password=passwords.verify_password,

@@ -35,6 +35,10 @@ class Settings:
     worker_in_process: bool
     retention_years: int = 10
     acute_warning_days: int = 7
+    external_link_days: int = 7
+    external_max_files: int = 30
+    external_max_bytes: int = 500 * 1024 * 1024
+    external_unfiled_days: int = 30
     smtp_host: str | None = None  # None: mails are written as .eml files under data_dir/mail
     smtp_port: int = 587
     smtp_security: str = "starttls"  # starttls, tls or none
@@ -88,6 +92,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_in_process=_boolean(env, "SUTURA_WORKER_IN_PROCESS", True),
         retention_years=_integer(env, "SUTURA_RETENTION_YEARS", 10),
         acute_warning_days=_integer(env, "SUTURA_ACUTE_WARNING_DAYS", 7),
+        external_link_days=_integer(env, "SUTURA_EXTERNAL_LINK_DAYS", 7),
+        external_max_files=_integer(env, "SUTURA_EXTERNAL_MAX_FILES", 30),
+        external_max_bytes=_integer(env, "SUTURA_EXTERNAL_MAX_MB", 500) * MEGABYTE,
+        external_unfiled_days=_integer(env, "SUTURA_EXTERNAL_UNFILED_DAYS", 30),
         **_mail_settings(env),
         **_tls_settings(env),
     )

@@ -11,6 +11,7 @@ from domain.errors import (
     DomainError,
     InvalidImage,
     InvalidInput,
+    LinkClosed,
     NotAuthenticated,
     NotFound,
     NotPermitted,
@@ -27,6 +28,7 @@ STATUS = {
     InvalidInput: 422,
     InvalidImage: 422,
     TooLarge: 413,
+    LinkClosed: 410,
     Throttled: 429,
 }
 

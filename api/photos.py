@@ -13,7 +13,7 @@ from api.schemas import PhotoOut, photo_out
 from domain import photos
 from domain.errors import NotFound, TooLarge
 from domain.model import Variant
-from domain.photos import UploadForm
+from domain.photos import Intake, UploadForm
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["photos"])
@@ -27,6 +27,32 @@ SERVED_HEADERS = {
 }
 
 
+def interrupted() -> JSONResponse:
+    return JSONResponse({"detail": "The upload was interrupted."}, status_code=400)
+
+
+def check_declared_size(request: Request, limit: int) -> None:
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > limit + ENVELOPE_BYTES:
+        raise TooLarge(f"A photo may be at most {max(limit // 2**20, 1)} MB here.")
+
+
+async def receive_file(request: Request, intake: Intake) -> dict[str, str] | None:
+    """Stream the multipart body's file into the intake (encrypted as it arrives); the other
+    fields, or None when the client went away (nothing is kept then)."""
+    try:
+        form = StreamingForm(request.headers.get("content-type", ""), "file", intake.write)
+        await form.read(request.stream())
+    except ClientDisconnect:
+        intake.discard()
+        logger.info("an upload was abandoned by the client")
+        return None
+    except BaseException:
+        intake.discard()
+        raise
+    return form.fields
+
+
 @router.post(
     "/series/{series_id}/photos",
     status_code=202,
@@ -37,21 +63,11 @@ async def upload_photo(
 ) -> JSONResponse:
     """Multipart fields: file, phase, view, captured_at (ISO 8601), client_id; from the phone
     app also encryption (rsa-oaep-256+a256gcm) and key_id, the file being the envelope."""
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > ports.limits.max_upload_bytes + ENVELOPE_BYTES:
-        raise TooLarge(f"A photo may be at most {ports.limits.max_upload_bytes // 2**20} MB.")
+    check_declared_size(request, ports.limits.max_upload_bytes)
     intake = await photos.begin_upload(ports, principal, series_id)
-    try:
-        form = StreamingForm(request.headers.get("content-type", ""), "file", intake.write)
-        await form.read(request.stream())
-    except ClientDisconnect:
-        intake.discard()
-        logger.info("upload to series %s abandoned by the client", series_id)
-        return JSONResponse({"detail": "The upload was interrupted."}, status_code=400)
-    except BaseException:
-        intake.discard()
-        raise
-    fields = form.fields
+    fields = await receive_file(request, intake)
+    if fields is None:
+        return interrupted()
     upload = UploadForm(
         fields.get("phase", ""),
         fields.get("view", ""),

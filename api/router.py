@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api import app, audit, auth, clinical, health, members, photos, search
+from api import app, audit, auth, clinical, external, health, members, photos, search
 from api.errors import install_error_handlers
 from api.hardening import SecurityMiddleware
 
@@ -22,6 +22,7 @@ def build_router() -> APIRouter:
     router.include_router(search.router)
     router.include_router(members.router)
     router.include_router(audit.router)
+    router.include_router(external.router)
     return router
 
 

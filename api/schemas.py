@@ -69,7 +69,7 @@ class SeriesOut(BaseModel):
 
 class PhotoOut(BaseModel):
     id: UUID
-    series_id: UUID
+    series_id: UUID | None  # None for an external upload not yet filed
     phase: str
     view: str
     captured_at: datetime | None

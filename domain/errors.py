@@ -10,6 +10,7 @@
     ├── InvalidInput             a field is malformed: CPR, taxonomy code, phase (API: 422)
     ├── InvalidImage             the bytes are not a photo we accept (photo rejected)
     ├── TooLarge                 an upload over the size limit (API: 413)
+    ├── LinkClosed               an external upload link expired, revoked or used up (API: 410)
     └── Throttled                too many failed attempts; try again later (API: 429)
 
 Each carries a message a clinician can read; none carries patient data.
@@ -59,6 +60,10 @@ class InvalidImage(DomainError):
 
 
 class TooLarge(DomainError):
+    pass
+
+
+class LinkClosed(DomainError):
     pass
 
 

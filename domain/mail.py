@@ -45,3 +45,17 @@ def renewal_request_mail(to: str, invitee: str, cluster: str, members_link: str)
         f"You can resend it from the members page: {members_link}\n"
     )
     return Mail(to, f"New invitation asked for ({cluster})", body)
+
+
+def external_invite_mail(
+    to: str, inviter: str, cluster: str, link: str, expires: str, max_files: int
+) -> Mail:
+    body = (
+        f"{inviter} ({cluster}) asks you to send clinical photos through Sutura, the "
+        "department's secure photo system, instead of by email or chat.\n\n"
+        f"Open this link on your phone or PC to take or choose the photos (it works until "
+        f"{expires}, for up to {max_files} files, and needs no account):\n\n{link}\n\n"
+        "The page shows what the photos are for and any message from your colleague. "
+        "Do not forward this email: anyone with the link can send photos.\n"
+    )
+    return Mail(to, f"{inviter} asks you to send photos securely", body)

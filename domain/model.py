@@ -158,7 +158,7 @@ class Series:
 @dataclass(frozen=True)
 class Photo:
     id: UUID
-    series_id: UUID
+    series_id: UUID | None  # None while an external upload waits unfiled in the inbox
     cluster_id: UUID
     phase: str
     view_id: str
@@ -173,6 +173,7 @@ class Photo:
     sha256: str
     size_bytes: int
     content_types: Mapping[Variant, str] = field(default_factory=dict)
+    external_invite_id: UUID | None = None  # sent through an external upload link
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ class Mail:
     to: str
     subject: str
     body: str
+    about: str | None = None  # what the mail is for ("external_invite:<id>"), noted once sent
 
 
 @dataclass(frozen=True)
@@ -280,3 +282,51 @@ class AuditQuery:
     until: datetime | None = None
     before_id: int | None = None
     limit: int = 100
+
+
+class InviteState(StrEnum):
+    """Where an external upload link stands, as its inviter sees it."""
+
+    SENT = "sent"
+    OPENED = "opened"
+    RECEIVING = "files_received"
+    FULL = "full"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class ExternalInvite:
+    """A one-time link through which a colleague outside Sutura sends photos to a cluster."""
+
+    id: UUID
+    cluster_id: UUID
+    created_by: UUID
+    email: str
+    patient_id: UUID | None
+    series_id: UUID | None
+    label: str | None  # shown to the sender; never filled in from patient data by Sutura
+    message: str | None
+    created_at: datetime
+    expires_at: datetime
+    max_files: int
+    max_bytes: int
+    files_received: int = 0
+    bytes_received: int = 0
+    mailed_at: datetime | None = None
+    opened_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def state(self, now: datetime) -> InviteState:
+        if self.revoked_at is not None:
+            return InviteState.REVOKED
+        if now >= self.expires_at:
+            return InviteState.EXPIRED
+        if self.files_received >= self.max_files or self.bytes_received >= self.max_bytes:
+            return InviteState.FULL
+        if self.files_received:
+            return InviteState.RECEIVING
+        return InviteState.OPENED if self.opened_at else InviteState.SENT
+
+    def accepts_files(self, now: datetime) -> bool:
+        return self.state(now) in (InviteState.SENT, InviteState.OPENED, InviteState.RECEIVING)

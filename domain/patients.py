@@ -47,7 +47,7 @@ class SeriesForm:
 async def create_patient(ports: Ports, principal: Principal, form: PatientForm) -> Patient:
     """Create a patient from name and CPR; raises InvalidInput, or Conflict for a known CPR."""
     require(principal, Action.EDIT_PATIENTS, form.cluster_id, what="cluster")
-    name = _clean_text(form.name, "name", MAX_NAME_LENGTH, required=True)
+    name = clean_text(form.name, "name", MAX_NAME_LENGTH, required=True)
     cpr, birth_date, sex = _identity(ports, form)
     if cpr is not None:
         existing = await ports.clinical.find_patient_by_cpr(form.cluster_id, cpr)
@@ -86,7 +86,7 @@ async def update_patient(
     require(principal, Action.EDIT_PATIENTS, patient.cluster_id, what="patient")
     if patient.is_acute:
         raise Conflict("An acute patient is identified by merging, not by editing.")
-    name = _clean_text(form.name, "name", MAX_NAME_LENGTH, required=True)
+    name = clean_text(form.name, "name", MAX_NAME_LENGTH, required=True)
     cpr, birth_date, sex = _identity(ports, form)
     if cpr is not None and cpr != patient.cpr:
         other = await ports.clinical.find_patient_by_cpr(patient.cluster_id, cpr)
@@ -174,7 +174,7 @@ async def create_series(
         patient.cluster_id,
         *_check_site(ports, form),
         *_check_codes(ports, form),
-        _clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
+        clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
         principal.user.id,
         is_acute=patient.is_acute,
     )
@@ -207,7 +207,7 @@ async def update_series(
     change = SeriesChange(
         *_check_site(ports, form),
         *_check_codes(ports, form),
-        _clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
+        clean_text(form.title or "", "title", MAX_TITLE_LENGTH, required=False) or None,
     )
     updated = await ports.clinical.update_series(series.id, change)
     await record(
@@ -257,7 +257,7 @@ def _check_codes(ports: Ports, form: SeriesForm) -> tuple[tuple[str, ...], tuple
     return diagnoses, procedures
 
 
-def _clean_text(value: str, field: str, limit: int, *, required: bool) -> str:
+def clean_text(value: str, field: str, limit: int, *, required: bool) -> str:
     cleaned = " ".join(value.split())
     if required and not cleaned:
         raise InvalidInput(f"The {field} is required.", field=field)

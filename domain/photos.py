@@ -60,13 +60,11 @@ Renderer = Callable[[bytes], Awaitable[RenderedPhoto]]
 
 
 class Intake:
-    """An upload in progress for one series; write() enforces the size limit."""
+    """An upload in progress; write() enforces the size limit (a photo's, or a link's rest)."""
 
-    def __init__(self, ports: Ports, principal: Principal, series: Series) -> None:
+    def __init__(self, ports: Ports, limit: int) -> None:
         self.photo_id = uuid.uuid4()
-        self.series = series
-        self._principal = principal
-        self._limit = ports.limits.max_upload_bytes
+        self._limit = limit
         self._digest = hashlib.sha256()
         self.head = b""  # the first bytes, to tell an encrypted envelope from a photo
         self.pending: PendingUpload = ports.photos.start_upload(self.photo_id)
@@ -77,7 +75,7 @@ class Intake:
 
     def write(self, chunk: bytes) -> None:
         if self.pending.size + len(chunk) > self._limit:
-            raise TooLarge(f"A photo may be at most {self._limit // (1024 * 1024)} MB.")
+            raise TooLarge(f"A photo may be at most {max(self._limit // 2**20, 1)} MB here.")
         self._digest.update(chunk)
         if len(self.head) < 16:
             self.head = (self.head + chunk)[:16]
@@ -87,14 +85,22 @@ class Intake:
         self.pending.discard()
 
 
-async def begin_upload(ports: Ports, principal: Principal, series_id: UUID) -> Intake:
+async def begin_upload(ports: Ports, principal: Principal, series_id: UUID) -> "SeriesIntake":
     """Check the member may add photos to the series now; raises NotFound or ConsentRequired."""
     series = await _series_for_upload(ports, principal, series_id)
-    return Intake(ports, principal, series)
+    return SeriesIntake(ports, series)
+
+
+class SeriesIntake(Intake):
+    """An upload by a member into one series."""
+
+    def __init__(self, ports: Ports, series: Series) -> None:
+        super().__init__(ports, ports.limits.max_upload_bytes)
+        self.series = series
 
 
 async def finish_upload(
-    ports: Ports, principal: Principal, intake: Intake, form: UploadForm
+    ports: Ports, principal: Principal, intake: SeriesIntake, form: UploadForm
 ) -> tuple[Photo, bool]:
     """Commit the upload and queue processing; returns the photo and whether it is new."""
     try:
@@ -118,12 +124,16 @@ async def finish_upload(
         object_type="photo",
         object_id=photo.id,
     )
+    await queue_processing(ports, photo.id)
+    return photo, True
+
+
+async def queue_processing(ports: Ports, photo_id: UUID) -> None:
     try:
-        await ports.queue.enqueue_photo(photo.id)
+        await ports.queue.enqueue_photo(photo_id)
     except QueueUnavailable:
         # The upload is committed, so it is acknowledged; the stale sweep queues it later.
-        logger.warning("photo %s committed but not queued; the sweep will queue it", photo.id)
-    return photo, True
+        logger.warning("photo %s committed but not queued; the sweep will queue it", photo_id)
 
 
 async def process_photo(ports: Ports, photo_id: UUID, render: Renderer) -> PhotoStatus:
@@ -216,7 +226,7 @@ async def _visible_photo(
     ports: Ports, principal: Principal, photo_id: UUID
 ) -> tuple[Photo, Series]:
     photo = await ports.photos.get(photo_id)
-    series = await ports.clinical.get_series(photo.series_id) if photo else None
+    series = await ports.clinical.get_series(photo.series_id) if photo and photo.series_id else None
     if photo is None or series is None or photo.status == PhotoStatus.DESTROYED:
         raise NotFound("No such photo.")
     require_series_visible(principal, series)
@@ -238,17 +248,15 @@ async def _series_for_upload(ports: Ports, principal: Principal, series_id: UUID
 
 
 async def _new_photo(
-    ports: Ports, principal: Principal, intake: Intake, form: UploadForm
+    ports: Ports, principal: Principal, intake: SeriesIntake, form: UploadForm
 ) -> NewPhoto:
     if intake.pending.size == 0:
         raise InvalidInput("The upload holds no file.", field="file")
     _check_encryption(ports, intake, form)
     phase = ports.taxonomy.phase(form.phase).id
     view = ports.taxonomy.view(form.view).id
-    client_id = form.client_id or str(intake.photo_id)
-    if not _CLIENT_ID.match(client_id):
-        raise InvalidInput("client_id has 1 to 100 letters, digits or . _ : -", field="client_id")
-    captured_at = _parse_instant(form.captured_at, ports.clock())
+    client_id = check_client_id(form.client_id or str(intake.photo_id))
+    captured_at = parse_instant(form.captured_at, ports.clock())
     return NewPhoto(
         intake.series.id,
         intake.series.cluster_id,
@@ -260,6 +268,12 @@ async def _new_photo(
         intake.sha256,
         intake.pending.size,
     )
+
+
+def check_client_id(client_id: str) -> str:
+    if not _CLIENT_ID.match(client_id):
+        raise InvalidInput("client_id has 1 to 100 letters, digits or . _ : -", field="client_id")
+    return client_id
 
 
 def _check_encryption(ports: Ports, intake: Intake, form: UploadForm) -> None:
@@ -276,7 +290,7 @@ def _check_encryption(ports: Ports, intake: Intake, form: UploadForm) -> None:
         )
 
 
-def _parse_instant(value: str | None, now: datetime) -> datetime | None:
+def parse_instant(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
     if not _INSTANT.match(value):

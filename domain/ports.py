@@ -14,6 +14,7 @@ from domain.model import (
     Cluster,
     Consent,
     Device,
+    ExternalInvite,
     Invitation,
     Mail,
     Member,
@@ -76,15 +77,41 @@ class SeriesChange:
 
 @dataclass(frozen=True)
 class NewPhoto:
-    series_id: UUID
+    series_id: UUID | None  # None for an external upload, until it is filed
     cluster_id: UUID
     phase: str
     view_id: str
     captured_at: datetime | None
-    captured_by: UUID
+    captured_by: UUID  # the member, or for an external upload the invite it came through
     client_id: str
     sha256: str
     size_bytes: int
+    external_invite_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class NewExternalInvite:
+    cluster_id: UUID
+    created_by: UUID
+    email: str
+    patient_id: UUID | None
+    series_id: UUID | None
+    label: str | None
+    message: str | None
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    max_files: int
+    max_bytes: int
+
+
+class ExternalInvites(Protocol):
+    async def add(self, invite: NewExternalInvite) -> ExternalInvite: ...
+    async def get(self, invite_id: UUID) -> ExternalInvite | None: ...
+    async def find_by_token(self, token_hash: str) -> ExternalInvite | None: ...
+    async def of_cluster(self, cluster_id: UUID, limit: int) -> list[ExternalInvite]: ...
+    async def by_ids(self, invite_ids: Sequence[UUID]) -> dict[UUID, ExternalInvite]: ...
+    async def mark(self, invite_id: UUID, column: str, now: datetime) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -247,6 +274,11 @@ class PhotoStore(Protocol):
     async def move(self, photo_id: UUID, series_id: UUID) -> None: ...
     async def last_shot(self, series_id: UUID) -> datetime | None: ...
     async def destroy(self, photo_id: UUID, when: datetime) -> bool: ...
+    async def inbox(self, cluster_id: UUID) -> list[Photo]: ...
+    async def file_into(
+        self, photo_id: UUID, series_id: UUID, phase: str, view_id: str
+    ) -> bool: ...
+    async def unfiled_before(self, received_before: datetime) -> list[Photo]: ...
 
 
 @dataclass(frozen=True)
@@ -354,6 +386,10 @@ class Limits:
     public_url: str = "http://127.0.0.1:8080"
     invitation_hours: int = 72
     reset_minutes: int = 60
+    external_link_days: int = 7
+    external_max_files: int = 30
+    external_max_bytes: int = 500 * 1024 * 1024
+    external_unfiled_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -366,6 +402,7 @@ class Ports:
     audit: AuditLog
     queue: JobQueue
     invitations: Invitations
+    external: ExternalInvites
     resets: PasswordResets
     throttle: Throttle
     mailer: Mailer

@@ -14,10 +14,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from domain.errors import LinkClosed
 from domain.model import Photo, PhotoStatus, Variant
 from domain.ports import NewPhoto, PendingUpload, Rendition
 from storage.blob_store import BlobRef, BlobStore, PendingBlob
 from storage.crypto import WrappedKey
+from storage.external import reserve_file
 from storage.models import BlobRow, PhotoRow
 from storage.search_facts import refresh_series
 
@@ -50,7 +52,16 @@ class PhotoRepository:
                     **_new_photo_fields(photo),
                 )
                 await _save_blob(row.id, Variant.UPLOAD, ref, None, connection)
-                await refresh_series([photo.series_id], connection)
+                if photo.external_invite_id is not None:
+                    reserved = await reserve_file(
+                        photo.external_invite_id, photo.size_bytes, received_at, connection
+                    )
+                    if not reserved:
+                        raise LinkClosed("This link takes no more files.")
+                await refresh_series(_filed([photo.series_id]), connection)
+        except LinkClosed:
+            self._blobs.delete(ref.path)
+            raise
         except IntegrityError:
             self._blobs.delete(ref.path)
             existing = await self.find_by_client_id(photo.captured_by, photo.client_id)
@@ -132,7 +143,7 @@ class PhotoRepository:
         async with in_transaction() as connection:
             row = await PhotoRow.get(id=photo_id, using_db=connection)
             await PhotoRow.filter(id=photo_id).using_db(connection).update(series_id=series_id)
-            await refresh_series([row.series_id, series_id], connection)
+            await refresh_series(_filed([row.series_id, series_id]), connection)
 
     async def last_shot(self, series_id: UUID) -> datetime | None:
         rows = await PhotoRow.filter(series_id=series_id).order_by("-shot_at").limit(1)
@@ -153,6 +164,38 @@ class PhotoRepository:
             self._blobs.delete(row.path)
         return bool(updated or rows)
 
+    async def inbox(self, cluster_id: UUID) -> list[Photo]:
+        """External uploads of the cluster not yet filed (nor destroyed), oldest first."""
+        rows = await PhotoRow.filter(
+            cluster_id=cluster_id,
+            series_id__isnull=True,
+            external_invite_id__isnull=False,
+            destroyed_at__isnull=True,
+        ).order_by("received_at")
+        types = await _content_types([row.id for row in rows])
+        return [_photo(row, types.get(row.id, {})) for row in rows]
+
+    async def file_into(self, photo_id: UUID, series_id: UUID, phase: str, view_id: str) -> bool:
+        """Give an unfiled external upload its series; False when it was filed meanwhile."""
+        async with in_transaction() as connection:
+            updated = await (
+                PhotoRow.filter(id=photo_id, series_id__isnull=True, destroyed_at__isnull=True)
+                .using_db(connection)
+                .update(series_id=series_id, phase=phase, view_id=view_id)
+            )
+            if updated:
+                await refresh_series([series_id], connection)
+        return bool(updated)
+
+    async def unfiled_before(self, received_before: datetime) -> list[Photo]:
+        rows = await PhotoRow.filter(
+            series_id__isnull=True,
+            external_invite_id__isnull=False,
+            destroyed_at__isnull=True,
+            received_at__lt=received_before,
+        )
+        return [_photo(row, {}) for row in rows]
+
     async def _swap_blobs(
         self, photo_id: UUID, refs: Sequence[tuple[Rendition, BlobRef]], width: int, height: int
     ) -> list[str]:
@@ -169,7 +212,7 @@ class PhotoRepository:
                 .update(status=PhotoStatus.READY.value, width=width, height=height)
             )
             row = await PhotoRow.get(id=photo_id, using_db=connection)
-            await refresh_series([row.series_id], connection)
+            await refresh_series(_filed([row.series_id]), connection)
         return [row.path for row in old]
 
     async def _photo(self, row: PhotoRow) -> Photo:
@@ -221,7 +264,12 @@ def _new_photo_fields(photo: NewPhoto) -> dict[str, object]:
         "client_id": photo.client_id,
         "sha256": photo.sha256,
         "size_bytes": photo.size_bytes,
+        "external_invite_id": photo.external_invite_id,
     }
+
+
+def _filed(series_ids: list[UUID | None]) -> list[UUID]:
+    return [series_id for series_id in series_ids if series_id is not None]
 
 
 def _photo(row: PhotoRow, content_types: dict[Variant, str]) -> Photo:
@@ -242,4 +290,5 @@ def _photo(row: PhotoRow, content_types: dict[Variant, str]) -> Photo:
         sha256=row.sha256,
         size_bytes=row.size_bytes,
         content_types=content_types,
+        external_invite_id=row.external_invite_id,
     )

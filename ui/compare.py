@@ -51,6 +51,8 @@ async def _photos(session: PageSession, a: str, b: str) -> tuple[Photo, Photo]:
 
 async def _compare(session: PageSession, first: Photo, second: Photo) -> None:
     install_zoom()
+    if first.series_id is None:  # get_photo finds filed photos only
+        raise InvalidInput("Only filed photos can be compared.")
     series = await patients.get_series(session.ports, session.principal, first.series_id)
     with ui.row().classes("w-full items-center gap-2"):
         ui.link(_("Back to the series"), f"/series/{series.id}")

@@ -50,7 +50,7 @@ class ArqQueue:
         # else (the database keeps only its hash). Redis is private and arq drops the job
         # once done (keep_result=0); the embedded Redis never writes to disk.
         await self._redis.enqueue_job(
-            "send_mail", mail.to, mail.subject, mail.body, _queue_name=QUEUE_NAME
+            "send_mail", mail.to, mail.subject, mail.body, mail.about, _queue_name=QUEUE_NAME
         )
 
     async def enqueue_password_reset(self, email: str) -> None:

@@ -9,7 +9,7 @@ from uuid import UUID
 import aiosmtplib
 from arq import Retry
 
-from domain import credentials, photos, retention
+from domain import credentials, external, photos, retention
 from domain.model import Mail, PhotoStatus, Variant
 from domain.photos import RenderedPhoto
 from domain.ports import Ports, Rendition
@@ -76,16 +76,31 @@ async def destroy_expired_photos(ctx: dict[str, Any]) -> int:
     return destroyed
 
 
-async def send_mail(ctx: dict[str, Any], to: str, subject: str, body: str) -> None:
+async def destroy_unfiled_uploads(ctx: dict[str, Any]) -> int:
+    """Destroy external uploads nobody filed within the set time."""
+    destroyed = await external.destroy_unfiled(ctx["ports"])
+    if destroyed:
+        logger.info("destroyed %d unfiled external uploads", destroyed)
+    return destroyed
+
+
+async def send_mail(
+    ctx: dict[str, Any], to: str, subject: str, body: str, about: str | None = None
+) -> None:
     """Deliver one mail; transient SMTP or network faults are retried with growing delays."""
     transport: Transport = ctx["mail_transport"]
     try:
-        await transport.deliver(Mail(to, subject, body))
+        await transport.deliver(Mail(to, subject, body, about))
     except (aiosmtplib.SMTPException, OSError) as fault:
         attempt = ctx.get("job_try", 1)
         logger.warning("mail delivery failed (%s), try %s", type(fault).__name__, attempt)
         raise Retry(defer=min(10 * 2**attempt, 600)) from fault
     logger.info("mail delivered (job %s)", ctx.get("job_id"))
+    if about:
+        try:
+            await external.note_mailed(ctx["ports"], about)
+        except Exception:  # the mail is out: never retry (and send it twice) for the note
+            logger.exception("mail delivered but not noted (job %s)", ctx.get("job_id"))
 
 
 async def send_password_reset(ctx: dict[str, Any], email: str) -> None:

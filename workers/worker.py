@@ -14,6 +14,7 @@ from workers.queue import QUEUE_NAME, deserialize_job, serialize_job
 from workers.tasks import (
     MAX_TRIES,
     destroy_expired_photos,
+    destroy_unfiled_uploads,
     process_photo,
     requeue_stale_photos,
     send_mail,
@@ -45,6 +46,7 @@ def build_worker(
         cron_jobs=[
             cron(requeue_stale_photos, second=0, run_at_startup=False),
             cron(destroy_expired_photos, hour={3}, minute={17}, unique=True, run_at_startup=False),
+            cron(destroy_unfiled_uploads, minute={41}, unique=True, run_at_startup=False),
         ],
         queue_name=QUEUE_NAME,
         redis_pool=redis,
