@@ -62,11 +62,13 @@ def install_lifespan(fastapi_app: FastAPI, settings: Settings) -> None:
 
 
 def build_app(settings: Settings) -> None:
+    from ui.link_host import install_link_page
     from ui.pages import register_pages
     from ui.pwa_host import install_phone_app
 
     install_api(app, settings.public_url, is_tls=settings.is_tls)
     install_phone_app(app)
+    install_link_page(app)
     register_pages()
     install_lifespan(app, settings)
 

@@ -88,13 +88,15 @@ class _Decorator:
         self._nonce = secrets.token_urlsafe(16)
         self._start: Message | None = None
         self._body: list[bytes] = []
+        self._has_own_csp = False
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
             self._add_headers(headers)
-            # NOTE: the phone app under APP_PATH brings its own stricter CSP (ui/pwa_host.py).
-            is_portal_page = not self._scope["path"].startswith(APP_PATH)
+            # NOTE: the phone app under APP_PATH (ui/pwa_host.py) and the external upload page
+            # (ui/link_host.py) bring their own stricter CSP, without nonces or eval.
+            is_portal_page = not self._scope["path"].startswith(APP_PATH) and not self._has_own_csp
             if not (is_portal_page and headers.get("content-type", "").startswith("text/html")):
                 await self._send(message)
                 return
@@ -119,6 +121,7 @@ class _Decorator:
         await self._send({"type": "http.response.body", "body": body, "more_body": False})
 
     def _add_headers(self, headers: MutableHeaders) -> None:
+        self._has_own_csp = "content-security-policy" in headers
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"

@@ -88,8 +88,8 @@ class ConsentPanel:
         ui.separator()
         ui.label(_("Record consent")).classes("font-medium")
         boxes = {scope: ui.checkbox(scope_label(scope)).props("dense") for scope in missing}
-        given_by = _choice(_("Given by"), given_by_labels(), GivenBy.PATIENT)
-        method = _choice(_("How"), method_labels(), ConsentMethod.VERBAL)
+        given_by = choice(_("Given by"), given_by_labels(), GivenBy.PATIENT)
+        method = choice(_("How"), method_labels(), ConsentMethod.VERBAL)
 
         async def record(principal: Principal) -> None:
             chosen = tuple(scope.value for scope, box in boxes.items() if box.value)
@@ -172,7 +172,7 @@ def _warning(scope: str) -> str:
     return _("The photos stop being used for this purpose at once.")
 
 
-def _choice(
+def choice(
     label: str, labels: dict[GivenBy, str] | dict[ConsentMethod, str], default: str
 ) -> ui.select:
     options = {key.value: text for key, text in labels.items()}

@@ -6,7 +6,7 @@ from nicegui import ui
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from domain import acute, overview, patients
+from domain import acute, external, overview, patients
 from domain.errors import InvalidInput
 from domain.model import Principal
 from domain.policy import Action, can
@@ -107,6 +107,15 @@ class Dashboard:
             _banner("hourglass_top", text, "bg-sky-50 text-sky-900", "pending-photos")
         if not self.may_see_photos:
             return
+        expiring = await external.expiring_count(ports, principal, self.cluster_id)
+        if expiring:
+            text = ngettext(
+                "%(count)s external upload will be deleted within %(days)s days unless filed.",
+                "%(count)s external uploads will be deleted within %(days)s days unless filed.",
+                expiring,
+            ) % {"count": expiring, "days": external.WARN_DAYS_BEFORE}
+            _banner("auto_delete", text, "bg-amber-50 text-amber-900", "external-warning")
+            ui.link(_("Open external uploads"), f"/external?cluster={self.cluster_id}")
         overdue = [e for e in await acute.acute_patients(ports, principal, self.cluster_id)]
         late = sum(1 for entry in overdue if entry.is_overdue)
         if late:

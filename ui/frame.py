@@ -64,6 +64,7 @@ def navigation_links(principal: Principal, current: UUID | None) -> list[tuple[s
             (_("Search"), _with_cluster("/search", current)),
             (_("My series"), _with_cluster("/my-series", current)),
             (_("Acute"), _with_cluster("/acute", current)),
+            (_("External"), _with_cluster("/external", current)),
         ]
     links.append((_("Devices"), "/devices"))
     if current is not None and may_administer(principal, current):

@@ -9,6 +9,7 @@ from ui import (
     credentials,
     dashboard,
     devices,
+    external,
     login,
     members,
     my_series,
@@ -36,5 +37,6 @@ def register_pages() -> None:
         acute,
         admin,
         devices,
+        external,
     ):
         module.register()

@@ -1,0 +1,44 @@
+"""Serves the external upload page (static files in ui/link/) at /x/<token>, strictly.
+
+The page is the same for every link; its script reads the token from the address and sends
+it in a header to the three link routes of the API. It loads nothing from elsewhere, runs no
+inline script, keeps no cache, sends no Referer, and cannot be framed.
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.responses import FileResponse
+from starlette.staticfiles import StaticFiles
+
+from domain.external import LINK_PATH
+
+PAGE_DIR = Path(__file__).parent / "link"
+ASSETS = "/x-assets"
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+def install_link_page(app: FastAPI) -> None:
+    @app.get(f"{LINK_PATH}/{{token}}", include_in_schema=False)
+    async def link_page(token: str) -> FileResponse:
+        # The token is checked by the API when the page asks; the page itself is static.
+        return FileResponse(PAGE_DIR / "index.html", headers=HEADERS)
+
+    app.mount(ASSETS, StaticFiles(directory=PAGE_DIR), name="link-page")
