@@ -70,7 +70,8 @@ clean:
 # Portal text: collect the messages marked in ui/ and domain/ and merge them into the Danish
 # catalog; then translate the new entries (tests/ui/test_catalog.py fails until they are).
 messages: $(TEST_STAMP)
+	mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k NotFound -k NotPermitted \
 		-k NotAuthenticated -k ConsentRequired -k Conflict -k InvalidInput -k InvalidImage \
 		-k TooLarge --no-location --omit-header -o build/messages.pot .
-	$(BIN)/pybabel update -i build/messages.pot -d ui/locale -l da --no-location -w 98
+	$(BIN)/pybabel update -i build/messages.pot -d ui/locale -l da -w 98

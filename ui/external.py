@@ -131,7 +131,7 @@ class ExternalUploads:
                 ).classes("text-xs text-slate-500")
                 if photo.status == PhotoStatus.REJECTED:
                     ui.label(
-                        _("Refused: %(reason)s") % {"reason": _(photo.reject_reason or "")}
+                        _("Refused: %(reason)s") % {"reason": _refusal(photo.reject_reason)}
                     ).classes("text-sm text-red-700")
                 elif photo.status != PhotoStatus.READY:
                     ui.label(_("Being processed…")).classes("text-sm text-slate-500")
@@ -358,7 +358,7 @@ class FilingDialog:
             return
         with self.consent:
             ui.label(
-                _("This series has no consent for clinical documentation. Record it to file here.")
+                _("This series has no consent for clinical documentation; record it to file here.")
             ).classes("text-sm text-amber-800")
             self.given_by = choice(_("Given by"), given_by_labels(), GivenBy.PATIENT)
             self.method = choice(_("How"), method_labels(), ConsentMethod.VERBAL)
@@ -378,3 +378,7 @@ class FilingDialog:
         self.dialog.close()
         ui.notify(_("Filed into the series."), type="positive")
         await self.page._show(principal)
+
+
+def _refusal(reason: str | None) -> str:
+    return _(reason) if reason else _("not a photo Sutura accepts")
