@@ -23,6 +23,7 @@ from domain.external import FilingForm, InboxItem, InviteForm, InviteView
 from domain.model import Photo, PhotoStatus, Variant
 
 router = APIRouter(tags=["external upload"])
+# Optional, so that a call without it gets the same 410 as a dead link.
 LinkToken = Annotated[str, Header(alias="X-Sutura-Link", max_length=64)]
 
 
@@ -161,7 +162,7 @@ async def discard_upload(photo_id: UUID, principal: PrincipalDep, ports: PortsDe
 
 
 @router.get("/link")
-async def open_link(token: LinkToken, client: ClientDep, ports: PortsDep) -> LinkOut:
+async def open_link(client: ClientDep, ports: PortsDep, token: LinkToken = "") -> LinkOut:
     """What the sender's page shows. 410 for a link that does not work, whatever the reason."""
     view = await external.open_link(ports, token, client)
     return LinkOut(
@@ -182,7 +183,7 @@ async def open_link(token: LinkToken, client: ClientDep, ports: PortsDep) -> Lin
     responses={200: {"description": "The same client_id was sent before"}},
 )
 async def send_file(
-    request: Request, token: LinkToken, client: ClientDep, ports: PortsDep
+    request: Request, client: ClientDep, ports: PortsDep, token: LinkToken = ""
 ) -> JSONResponse:
     """Multipart fields: file, client_id (retries with the same id are kept once), and
     optionally captured_at (ISO 8601)."""
@@ -200,7 +201,7 @@ async def send_file(
 
 @router.get("/link/files/{photo_id}")
 async def file_receipt(
-    photo_id: UUID, token: LinkToken, client: ClientDep, ports: PortsDep
+    photo_id: UUID, client: ClientDep, ports: PortsDep, token: LinkToken = ""
 ) -> ReceiptOut:
     """How a file this link sent is doing: received, ready, or refused with the reason."""
     return _receipt(await external.upload_status(ports, token, photo_id, client))

@@ -17,7 +17,6 @@ from domain.tokens import new_token, token_hash
 __all__ = ["MAX_PASSWORD_LENGTH", "sign_in"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-WRONG_CREDENTIALS = "The email or password is not correct."
 # Verified when the email is unknown, so both answers cost the same time.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -95,7 +94,7 @@ async def sign_in(
         await throttling.count(ports, keys)
         actor = found[0].id if found else None
         await ports.audit.append(AuditEvent("auth.sign_in", "failed", actor), ports.clock())
-        raise NotAuthenticated(WRONG_CREDENTIALS)
+        raise NotAuthenticated("The email or password is not correct.")
     user = found[0]
     await throttling.forget(ports, keys[:1])
     if new_hash is not None:

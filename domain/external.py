@@ -401,6 +401,8 @@ async def discard(ports: Ports, principal: Principal, photo_id: UUID) -> None:
     """Destroy an unfiled upload: its keys and blobs go at once."""
     photo = await get_unfiled(ports, principal, photo_id)
     require(principal, Action.MANAGE_SERIES, photo.cluster_id, what="upload")
+    if photo.status not in (PhotoStatus.READY, PhotoStatus.REJECTED):
+        raise Conflict("This file is still being processed; try again in a moment.")
     await ports.photos.destroy(photo.id, ports.clock())
     await record(
         ports,

@@ -35,6 +35,7 @@ _INSTANT = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})$",
     re.ASCII,
 )
+FINAL = (PhotoStatus.READY, PhotoStatus.REJECTED, PhotoStatus.DESTROYED)
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(hours=1)
 
@@ -142,7 +143,7 @@ async def process_photo(ports: Ports, photo_id: UUID, render: Renderer) -> Photo
     if photo is None:
         logger.warning("photo %s vanished before processing", photo_id)
         return PhotoStatus.REJECTED
-    if photo.status in (PhotoStatus.READY, PhotoStatus.REJECTED):
+    if photo.status in FINAL:
         return photo.status
     await ports.photos.set_status(photo_id, PhotoStatus.PROCESSING)
     data = await ports.photos.read_variant(photo_id, Variant.UPLOAD)
@@ -166,7 +167,7 @@ async def process_photo(ports: Ports, photo_id: UUID, render: Renderer) -> Photo
 async def give_up(ports: Ports, photo_id: UUID, reason: str) -> None:
     """Reject a photo that cannot be processed at all, so it never stays pending forever."""
     photo = await ports.photos.get(photo_id)
-    if photo is None or photo.status in (PhotoStatus.READY, PhotoStatus.REJECTED):
+    if photo is None or photo.status in FINAL:
         return
     await ports.photos.reject(photo_id, reason)
     await record(

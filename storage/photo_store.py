@@ -93,7 +93,9 @@ class PhotoRepository:
         return {row["series_id"]: row["count"] for row in rows}
 
     async def set_status(self, photo_id: UUID, status: PhotoStatus) -> None:
-        await PhotoRow.filter(id=photo_id).update(status=status.value)
+        # A destroyed photo stays destroyed, whatever a late job says.
+        unfinished = [PhotoStatus.RECEIVED.value, PhotoStatus.PROCESSING.value]
+        await PhotoRow.filter(id=photo_id, status__in=unfinished).update(status=status.value)
 
     async def read_variant(self, photo_id: UUID, variant: Variant) -> bytes:
         row = await BlobRow.get(photo_id=photo_id, variant=variant.value)
@@ -152,6 +154,7 @@ class PhotoRepository:
     async def destroy(self, photo_id: UUID, when: datetime) -> bool:
         """Delete the photo's wrapped keys and blobs; False when there was nothing left."""
         async with in_transaction() as connection:
+            await PhotoRow.select_for_update().using_db(connection).filter(id=photo_id)
             rows = await BlobRow.filter(photo_id=photo_id).using_db(connection)
             updated = await (
                 PhotoRow.filter(id=photo_id, destroyed_at__isnull=True)
@@ -200,6 +203,9 @@ class PhotoRepository:
         self, photo_id: UUID, refs: Sequence[tuple[Rendition, BlobRef]], width: int, height: int
     ) -> list[str]:
         async with in_transaction() as connection:
+            current = await PhotoRow.select_for_update().using_db(connection).get(id=photo_id)
+            if current.destroyed_at is not None:  # discarded while it was processed
+                return [ref.path for _, ref in refs]
             old = await BlobRow.filter(photo_id=photo_id).using_db(connection)
             await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
             for rendition, ref in refs:

@@ -207,7 +207,7 @@ class PatientPicker:
         self.query.classes("w-full patient-query")
         self.hits = ui.column().classes("w-full gap-1")
         self.chosen = ui.label().classes("text-sm font-medium")
-        label = _("Series") if series_required else _("Series (optional)")
+        label = _("Series of the patient") if series_required else _("Series (optional)")
         self.series = ui.select({}, label=label).props("outlined dense").classes("w-full")
         self.series.classes("series-choice")
         self.query.on_value_change(lambda e: page.session.run(lambda p: self._find(p, e.value)))
@@ -247,6 +247,20 @@ class PatientPicker:
         }
         self.series.value = next(iter(self.series.options), None)
         self.series.update()
+
+    async def preselect(
+        self, principal: Principal, patient_id: UUID | None, series_id: UUID | None
+    ) -> None:
+        """Start from the patient and series the link was sent for, when it named them."""
+        if patient_id is None or self.patient is not None:
+            return
+        try:
+            patient = await patients.get_patient(self.page.session.ports, principal, patient_id)
+        except DomainError:  # merged, or no longer visible: the clinician finds the patient
+            return
+        await self._pick(principal, patient)
+        if series_id is not None and str(series_id) in self.series_by_id:
+            self.series.value = str(series_id)
 
 
 class InviteDialog:
@@ -337,8 +351,12 @@ class FilingDialog:
         self.given_by: ui.select | None = None
         self.method: ui.select | None = None
 
-    def open(self) -> None:
+    async def open(self) -> None:
         self.dialog.open()
+        item = self.item
+        await self.page.session.run(
+            lambda p: self.picker.preselect(p, item.patient_id, item.series_id)
+        )
 
     def _series_changed(self) -> None:
         series = self.picker.series_by_id.get(self.picker.series.value or "")

@@ -73,7 +73,7 @@ def public_column() -> ui.column:
     column = ui.column().classes("w-full max-w-sm mx-auto px-4 pt-16 gap-4")
     with column:
         ui.label("Sutura").classes("text-2xl font-semibold text-primary")
-        ui.label("Clinical photography").classes("text-slate-500 -mt-3")
+        ui.label(_("Clinical photography")).classes("text-slate-500 -mt-3")
     return column
 
 

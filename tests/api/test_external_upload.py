@@ -185,7 +185,7 @@ def test_one_links_token_never_reaches_another_links_files(server, admin):
 
     assert crossed.status_code == 404
     assert made_up.status_code == 410
-    assert session_only.status_code == 422  # the header is required; a session opens nothing
+    assert session_only.status_code == 410  # a session opens nothing here
 
 
 def test_the_sender_page_is_static_strict_and_names_no_patient(server, admin):

@@ -13,6 +13,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.api.test_api_e2e import new_series, upload, wait_until_done
+from tests.api.test_external_upload import HEADER, link_token, send, settled
 from tests.server import Server, create_admin
 
 ADMIN = "sysadmin@example.org"
@@ -27,6 +28,7 @@ SYSTEM = "system"  # system admins only: others get 403 whatever their cluster
 DEVICE = "device"  # a phone app's own session: signed out 401, other sessions "not an app" 404
 ACUTE = "acute"  # clinical roles; acute patients do not exist for others (404, not 403)
 NOBODY: set[str] = set()  # only the object's owner (here: the system admin who made it)
+LINK = "link"  # an external upload link's routes: no session opens them (410 without the link)
 CLUSTER_QUERY = (
     "/api/v1/patients",
     "/api/v1/search",
@@ -103,7 +105,26 @@ EXPECTED = {
     ("POST", "/api/v1/app/logout"): DEVICE,
     ("GET", "/api/v1/devices"): ANY,
     ("POST", "/api/v1/devices/{device_id}/revoke"): ANY,
+    ("GET", "/api/v1/clusters/{cluster_id}/external-invites"): CLINICAL,
+    ("POST", "/api/v1/clusters/{cluster_id}/external-invites"): CLINICAL,
+    ("POST", "/api/v1/external-invites/{invite_id}/revoke"): ADMINS,  # or the inviter
+    ("GET", "/api/v1/clusters/{cluster_id}/external-uploads"): CLINICAL,
+    ("GET", "/api/v1/external-uploads/{photo_id}/{variant}"): CLINICAL,
+    ("POST", "/api/v1/external-uploads/{photo_id}/file"): CLINICAL,
+    ("DELETE", "/api/v1/external-uploads/{photo_id}"): CLINICAL,
+    ("GET", "/api/v1/link"): LINK,
+    ("POST", "/api/v1/link/files"): LINK,
+    ("GET", "/api/v1/link/files/{photo_id}"): LINK,
 }
+# Routes whose {photo_id} is an unfiled external upload: processed ("ready_upload"), refused
+# by the worker ("refused_upload", so filing is refused by its state), or a new one per call
+# for the route that destroys it.
+UPLOAD_CONTEXT = {
+    "/api/v1/external-uploads/{photo_id}/{variant}": "ready_upload",
+    "/api/v1/external-uploads/{photo_id}/file": "refused_upload",
+    "/api/v1/link/files/{photo_id}": "ready_upload",
+}
+FRESH_UPLOAD = {"/api/v1/external-uploads/{photo_id}"}
 # Calls that end the caller's own session or destroy the object get a fresh one each time.
 SELF_ENDING = {"/api/v1/auth/logout", "/api/v1/me/password", "/api/v1/me/sessions/end-others"}
 
@@ -168,8 +189,22 @@ def world(tmp_path_factory):
         f"/api/v1/clusters/{cluster_a}/invitations",
         json={"email": "p@example.org", "role": "clinician"},
     ).json()["invitation"]
+    admin.server_data_dir = data_dir
+    _, token = _external_invite(admin, cluster_a)
+    revocable, _ = _external_invite(admin, cluster_a)
+
+    def sent(name):
+        answer = send(server, token, name)
+        assert answer.status_code == 202, answer.text
+        return settled(server, token, answer.json()["id"])["id"]
+
     context = {
         "cluster_id": cluster_a,
+        "invite_id": revocable["id"],
+        "link_token": token,
+        "ready_upload": sent("orient_1_landscape.jpg"),
+        "refused_upload": sent("not_image_html.jpg"),
+        "fresh_upload": lambda: sent("png_rgba_transparent.png"),
         "patient_id": series["patient_id"],
         "series_id": series_id,
         "photo_id": photo["id"],
@@ -191,6 +226,13 @@ def world(tmp_path_factory):
     yield server, emails, context, admin
     admin.close()
     server.stop()
+
+
+def _external_invite(admin, cluster_id):
+    email = f"ext-{uuid.uuid4().hex[:6]}@example.org"
+    made = admin.post(f"/api/v1/clusters/{cluster_id}/external-invites", json={"email": email})
+    assert made.status_code == 201, made.text
+    return made.json(), link_token(admin, email)
 
 
 def _body(path, context):
@@ -236,17 +278,27 @@ def _body(path, context):
         "/api/v1/app/login": {"email": "x@example.org", "password": "not the password!"},
         "/api/v1/app/unlock": {"pin": "0000"},
         "/api/v1/app/pin": {"pin": "1234"},
+        "/api/v1/clusters/{cluster_id}/external-invites": {"email": "colleague@example.org"},
+        "/api/v1/external-uploads/{photo_id}/file": {
+            "series_id": context["series_id"],
+            "phase": "pre_op",
+            "view": "face_frontal",
+        },
     }
     return bodies.get(path)
 
 
 def _call(client, method, path, context, **extra):
+    if path in UPLOAD_CONTEXT:
+        context = {**context, "photo_id": context[UPLOAD_CONTEXT[path]]}
+    if path in FRESH_UPLOAD:
+        context = {**context, "photo_id": context["fresh_upload"]()}
     url = path.format(**context)
     params = {"cluster_id": context["cluster_id"]} if path in CLUSTER_QUERY else {}
     if path.endswith("/taxonomy/search"):
         params = {"q": "melanom"}
     body = _body(path, context)
-    if path.endswith("/photos"):
+    if path.endswith("/photos") or path.endswith("/link/files"):
         return client.post(
             url,
             files={"file": ("x.jpg", b"\xff\xd8\xff", "image/jpeg")},
@@ -290,12 +342,31 @@ def test_every_route_answers_401_signed_out_404_across_clusters_403_for_roles(wo
     for client in kept.values():
         client.close()
     assert wrong == [], "\n".join(map(str, wrong))
-    assert len(EXPECTED) >= 57
+    assert len(EXPECTED) >= 67
+
+
+def test_an_external_link_opens_its_own_routes_and_no_other(world):
+    server, _, context, _ = world
+    wrong = []
+    link_only = httpx.Client(
+        base_url=server.url, timeout=30, headers={HEADER: context["link_token"]}
+    )
+    for (method, path), who in sorted(EXPECTED.items()):
+        if who in (PUBLIC, LINK) or path in FRESH_UPLOAD:
+            continue
+        answer = _call(link_only, method, path, context)
+        if answer.status_code != 401:
+            wrong.append((method, path, answer.status_code))
+    link_only.close()
+
+    assert wrong == []
 
 
 def _expected(who, caller, path):
     if who == PUBLIC:
         return "any"
+    if who == LINK:
+        return 410
     if caller == "anonymous":
         return 401
     if who == DEVICE:

@@ -5,7 +5,7 @@ const HEADER = "X-Sutura-Link";
 const token = location.pathname.split("/")[2] || "";
 const $ = (id) => document.getElementById(id);
 const waiting = [];
-const receipts = [];
+const receipts = []; // one entry per chosen file, in the order chosen
 let info = null;
 let filesLeft = 0;
 let sending = false;
@@ -55,7 +55,7 @@ async function open() {
 }
 
 function refreshLimits() {
-  const until = new Date(info.expires_at).toLocaleString();
+  const until = new Date(info.expires_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
   $("limits").textContent = filesLeft > 0
     ? `You can send ${filesLeft} more file${filesLeft === 1 ? "" : "s"} (up to ${megabytes(info.max_file_bytes)} each) until ${until}.`
     : "This link has taken all the files it may take.";
@@ -74,8 +74,14 @@ function enqueue(fileList) {
     li.append(text("div", file.name || "photo", "name"), progress, state);
     $("queue").append(li);
     const item = { file, clientId: crypto.randomUUID(), progress, state, tries: 0, name: file.name || "photo" };
+    receipts.push({ item, kind: null });
     if (file.size > info.max_file_bytes) {
       finish(item, "bad", `Refused: larger than ${megabytes(info.max_file_bytes)}.`);
+      continue;
+    }
+    if (filesLeft - waiting.length <= 0) {
+      // Sending it would only be refused: the link has no room left for another file.
+      finish(item, "bad", "Not sent: this link takes no more files. Ask the colleague who sent it for a new link.");
       continue;
     }
     waiting.push(item);
@@ -87,7 +93,7 @@ function finish(item, kind, message, receipt) {
   item.state.textContent = message;
   item.state.className = `state ${kind}`;
   item.progress.hidden = true;
-  receipts.push({ item, kind, message, receipt });
+  Object.assign(receipts.find((entry) => entry.item === item), { kind, message, receipt });
   renderReceipt();
 }
 
@@ -183,21 +189,33 @@ async function watch(item, receipt) {
 function renderReceipt() {
   const rows = $("receipt-rows");
   rows.replaceChildren();
-  for (const { item, message, receipt } of receipts) {
+  const done = receipts.filter((entry) => entry.kind !== null);
+  for (const { item, message, receipt } of done) {
     const row = document.createElement("tr");
     row.append(
       text("td", item.name),
       text("td", megabytes(item.file.size)),
-      text("td", receipt ? receipt.received_at.replace("T", " ").slice(0, 19) : "—"),
-      text("td", receipt ? receipt.sha256.slice(0, 16) : "—"),
+      text("td", receipt ? receipt.received_at.replace("T", " ").slice(0, 19) : ""),
+      text("td", receipt ? receipt.sha256.slice(0, 16) : ""),
       text("td", message),
     );
     rows.append(row);
   }
-  const accepted = receipts.filter((entry) => entry.kind === "ok").length;
-  $("receipt-summary").textContent = `${accepted} of ${receipts.length} file${receipts.length === 1 ? "" : "s"} received. You may close this page.`;
-  $("receipt").hidden = receipts.length === 0;
+  const accepted = done.filter((entry) => entry.receipt?.status === "ready").length;
+  const later = done.filter((entry) => entry.kind === "ok").length - accepted;
+  const busy = receipts.length - done.length;
+  const parts = [`${accepted} of ${receipts.length} file${receipts.length === 1 ? "" : "s"} accepted`];
+  if (later) parts.push(`${later} received and still being checked`);
+  $("receipt-summary").textContent = `${parts.join("; ")}. ${busy
+    ? `${busy} still on the way: keep this page open.`
+    : "You may close this page."}`;
+  $("receipt").hidden = done.length === 0;
 }
+
+window.addEventListener("beforeunload", (event) => {
+  // Closing the page now would lose the files still being sent.
+  if (waiting.length) event.preventDefault();
+});
 
 for (const id of ["camera", "files"]) {
   $(id).addEventListener("change", (event) => {
