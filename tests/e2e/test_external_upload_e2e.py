@@ -290,6 +290,7 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
         await file_into_series(portal, record_consent=False)
         await expect(items).to_have_count(left)
     await items.locator(".discard-upload").click()
+    await expect(portal.locator(".confirm-discard")).to_be_visible()
     await snap(portal, "5-discard", full_page=False)
     await portal.locator(".confirm-discard").click()
     await expect(portal.get_by_text("Nothing waiting.")).to_be_visible()
@@ -346,6 +347,10 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
         "This link has taken all the files it may take."
     )
     await expect(phone.locator(".pickers label.disabled")).to_have_count(2)
+    await expect(phone.locator("#receipt-rows tr").last).to_contain_text(f"wound-{MAX_FILES + 1}")
+    await expect(phone.locator("#receipt-summary")).to_have_text(
+        f"{MAX_FILES} of {MAX_FILES + 1} files accepted. You may close this page."
+    )
     await snap(phone, "7-full")
     one_more = httpx.post(
         f"{base}/api/v1/link/files",
