@@ -21,7 +21,14 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    ViewportSize,
+    expect,
+)
 
 from tests.api.test_api_e2e import cluster_id, new_series
 from tests.conftest import PHOTOS
@@ -113,7 +120,13 @@ class Browsing:
         self.contexts.append(context)
         page = await context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: self._console(page, message))
         return page
+
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        # A dead link answers 410, which Chromium logs; anything else (a CSP refusal) counts.
+        if message.type == "error" and "status of 410" not in message.text:
+            self.errors.append(f"{page.url}: {message.text}")
 
 
 @pytest.fixture
