@@ -25,6 +25,7 @@ from playwright.async_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    FilePayload,
     Page,
     ViewportSize,
     expect,
@@ -38,7 +39,7 @@ from tests.server import Server, create_admin, free_port
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium ({CHROMIUM}) is missing"),
-    pytest.mark.timeout(150),
+    pytest.mark.timeout(120),
 ]
 
 ADMIN = "admin@example.org"
@@ -195,9 +196,7 @@ async def invite_through_dialog(page: Page, email: str) -> None:
 
 
 def invite_over_api(api: httpx.Client, email: str) -> dict[str, Any]:
-    made = api.post(
-        f"/api/v1/clusters/{cluster_id(api)}/external-invites", json={"email": email}
-    )
+    made = api.post(f"/api/v1/clusters/{cluster_id(api)}/external-invites", json={"email": email})
     assert made.status_code == 201, made.text
     return dict(made.json())
 
@@ -225,6 +224,22 @@ async def file_into_series(page: Page, *, record_consent: bool) -> None:
     await expect(page.locator(".q-dialog")).to_have_count(0)
 
 
+def get_json(api: httpx.Client, path: str) -> Any:
+    answer = api.get(path)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def send_over_api(base: str, token: str, data: bytes) -> httpx.Response:
+    return httpx.post(
+        f"{base}/api/v1/link/files",
+        headers={"X-Sutura-Link": token},
+        files={"file": ("one-more.png", data, "image/png")},
+        data={"client_id": uuid.uuid4().hex},
+        timeout=30,
+    )
+
+
 def sha256(name: str) -> str:
     return hashlib.sha256((PHOTOS / name).read_bytes()).hexdigest()
 
@@ -243,8 +258,8 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
 ) -> None:
     _, inbox = smtp
     base = server.url
-    cluster = cluster_id(api)
-    series_id = new_series(api, cpr=CPR, consent=False)
+    cluster = await asyncio.to_thread(cluster_id, api)
+    series_id = await asyncio.to_thread(new_series, api, CPR, False)
     colleague = f"colleague-{uuid.uuid4().hex[:6]}@hospital.example"
 
     # 1. The clinician invites a colleague from the portal.
@@ -308,16 +323,20 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
     await portal.locator(".confirm-discard").click()
     await expect(portal.get_by_text("Nothing waiting.")).to_be_visible()
 
-    photos = api.get(f"/api/v1/series/{series_id}").json()["photos"]
-    consents = api.get(f"/api/v1/series/{series_id}").json()
-    unfiled = api.get(f"/api/v1/clusters/{cluster}/external-uploads").json()
+    series = await asyncio.to_thread(get_json, api, f"/api/v1/series/{series_id}")
+    unfiled = await asyncio.to_thread(get_json, api, f"/api/v1/clusters/{cluster}/external-uploads")
+    photos = series["photos"]
     by_hash = {sha256(name): size for name, size in GOOD.items()}
     assert len(photos) == len(GOOD)
     assert all(photo["status"] == "ready" for photo in photos)
     assert {photo["sha256"] for photo in photos} == set(by_hash)
     for photo in photos:
         assert (photo["width"], photo["height"]) == by_hash[photo["sha256"]], photo
-    assert "clinical_documentation" in str(consents)
+        assert (photo["phase"], photo["view"]) != ("", ""), photo
+    assert [(c["scope"], c["given_by"], c["method"]) for c in series["consents"]] == [
+        ("clinical_documentation", "patient", "signed_on_paper")
+    ]
+    assert series["accepts_photos"] is True
     assert unfiled == []
 
     # 5a. "End link" closes the link at once, though it could still take a file.
@@ -332,7 +351,7 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
 
     # 5b. A second link stops working once it has expired.
     late = f"late-{uuid.uuid4().hex[:6]}@hospital.example"
-    expired = invite_over_api(api, late)
+    expired = await asyncio.to_thread(invite_over_api, api, late)
     expired_link = await mail_link(inbox, late)
     expire(server.data_dir, expired["id"])
     await phone.goto(expired_link)
@@ -341,13 +360,13 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
 
     # 5c. A third link takes MAX_FILES files and refuses the next, on the page and in the API.
     busy = f"busy-{uuid.uuid4().hex[:6]}@hospital.example"
-    invite_over_api(api, busy)
+    await asyncio.to_thread(invite_over_api, api, busy)
     full_link = await mail_link(inbox, busy)
     await phone.goto(full_link)
     await expect(phone.locator("#limits")).to_contain_text(f"send {MAX_FILES} more files")
     small = (PHOTOS / "png_rgba_transparent.png").read_bytes()
     batch = [
-        {"name": f"wound-{n}.png", "mimeType": "image/png", "buffer": small}
+        FilePayload(name=f"wound-{n}.png", mimeType="image/png", buffer=small)
         for n in range(1, MAX_FILES + 2)
     ]
     await phone.locator("#files").set_input_files(batch)
@@ -365,13 +384,7 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
         f"{MAX_FILES} of {MAX_FILES + 1} files accepted. You may close this page."
     )
     await snap(phone, "7-full")
-    one_more = httpx.post(
-        f"{base}/api/v1/link/files",
-        headers={"X-Sutura-Link": token_of(full_link)},
-        files={"file": ("one-more.png", small, "image/png")},
-        data={"client_id": uuid.uuid4().hex},
-        timeout=30,
-    )
+    one_more = await asyncio.to_thread(send_over_api, base, token_of(full_link), small)
     assert one_more.status_code == 410
     assert "no longer works" in one_more.json()["detail"]
 

@@ -21,6 +21,12 @@ function text(tag, value, className) {
   return node;
 }
 
+function newClientId() {
+  // crypto.randomUUID exists only in secure contexts; a server on plain http still works.
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function megabytes(bytes) {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} kB`;
 }
@@ -73,7 +79,7 @@ function enqueue(fileList) {
     const state = text("div", "Waiting to send", "state");
     li.append(text("div", file.name || "photo", "name"), progress, state);
     $("queue").append(li);
-    const item = { file, clientId: crypto.randomUUID(), progress, state, tries: 0, name: file.name || "photo" };
+    const item = { file, clientId: newClientId(), progress, state, tries: 0, name: file.name || "photo" };
     receipts.push({ item, kind: null });
     if (file.size > info.max_file_bytes) {
       finish(item, "bad", `Refused: larger than ${megabytes(info.max_file_bytes)}.`);
