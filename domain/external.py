@@ -51,6 +51,7 @@ from domain.tokens import is_plausible_token, new_token, token_hash
 LINK_PATH = "/x"
 MAIL_ABOUT = "external_invite"
 CLOSED = "This link no longer works. Ask the colleague who sent it for a new one."
+FULL = "This link has taken all the files it may take. Ask the colleague who sent it for a new one."
 WARN_DAYS_BEFORE = 7  # the dashboard warns this long before unfiled uploads are deleted
 MAX_LISTED_INVITES = 200
 
@@ -448,6 +449,8 @@ async def _link(
         invite.accepts_files(now) or (closed_ok and invite.state(now) == InviteState.FULL)
     )
     if invite is None or not usable:
+        if invite is not None and invite.state(now) == InviteState.FULL:
+            raise LinkClosed(FULL)  # the sender knows it sent files: this tells nothing new
         await throttling.count(ports, bad_key)
         raise LinkClosed(CLOSED)
     return invite

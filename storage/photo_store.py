@@ -57,7 +57,7 @@ class PhotoRepository:
                         photo.external_invite_id, photo.size_bytes, received_at, connection
                     )
                     if not reserved:
-                        raise LinkClosed("This link takes no more files.")
+                        raise LinkClosed("This link has taken all the files it may take.")
                 await refresh_series(_filed([photo.series_id]), connection)
         except LinkClosed:
             self._blobs.delete(ref.path)

@@ -70,6 +70,9 @@ class ExternalUploads:
         with ui.row().classes("w-full items-center gap-2"):
             ui.label(_("External upload")).classes("text-xl font-semibold grow")
             ui.button(
+                _("Refresh"), icon="refresh", on_click=self.session.guarded(self._show)
+            ).props("flat no-caps").classes("refresh-inbox")
+            ui.button(
                 _("Invite external"), icon="forward_to_inbox", on_click=self._open_invite
             ).props("unelevated no-caps").classes("invite-external")
         ui.label(
@@ -141,9 +144,10 @@ class ExternalUploads:
                             _("File into a series"),
                             on_click=lambda i=item: FilingDialog(self, i).open(),
                         ).props("unelevated dense no-caps").classes("file-upload")
-                    ui.button(_("Discard"), on_click=lambda i=item: self._confirm_discard(i)).props(
-                        "outline dense no-caps color=negative"
-                    ).classes("discard-upload")
+                    if photo.status in (PhotoStatus.READY, PhotoStatus.REJECTED):
+                        ui.button(
+                            _("Discard"), on_click=lambda i=item: self._confirm_discard(i)
+                        ).props("outline dense no-caps color=negative").classes("discard-upload")
 
     def _link_row(self, principal: Principal, view: InviteView) -> None:
         invite = view.invite
@@ -350,6 +354,7 @@ class FilingDialog:
                 ).classes("confirm-file")
         self.given_by: ui.select | None = None
         self.method: ui.select | None = None
+        self.confirmed: ui.checkbox | None = None
 
     async def open(self) -> None:
         self.dialog.open()
@@ -364,6 +369,7 @@ class FilingDialog:
         language = current_language()
         self.consent.clear()
         self.given_by = self.method = None
+        self.confirmed = None
         if series is None:
             self.view.options = {}
             self.view.update()
@@ -380,6 +386,9 @@ class FilingDialog:
             ).classes("text-sm text-amber-800")
             self.given_by = choice(_("Given by"), given_by_labels(), GivenBy.PATIENT)
             self.method = choice(_("How"), method_labels(), ConsentMethod.VERBAL)
+            self.confirmed = ui.checkbox(
+                _("Consent to clinical documentation was given as stated above")
+            ).classes("consent-given")
 
     async def _file(self, principal: Principal) -> None:
         series = self.picker.series.value
@@ -388,6 +397,9 @@ class FilingDialog:
             return
         consent = None
         if self.given_by is not None and self.method is not None:
+            if self.confirmed is None or not self.confirmed.value:
+                ui.notify(_("Confirm that consent was given, or choose another series."))
+                return
             consent = ConsentForm(
                 (Scope.CLINICAL.value,), str(self.given_by.value), str(self.method.value)
             )

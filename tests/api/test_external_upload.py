@@ -171,7 +171,7 @@ def test_the_link_closes_after_revocation_expiry_and_its_file_limit(server, admi
         assert send(server, token, "orient_3_landscape.jpg").status_code == 410
     assert [a.status_code for a in accepted] == [202] * MAX_FILES
     assert over.status_code == 410
-    assert "no longer works" in over.json()["detail"]
+    assert "has taken all the files" in over.json()["detail"]
 
 
 def test_one_links_token_never_reaches_another_links_files(server, admin):

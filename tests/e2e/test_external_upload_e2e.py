@@ -217,6 +217,9 @@ async def file_into_series(page: Page, *, record_consent: bool) -> None:
         await page.get_by_role("option", name="Signed on paper").click()
         await dialog.locator(".filing-phase").click()
         await page.get_by_role("option", name=re.compile("^Pre", re.IGNORECASE)).first.click()
+        await dialog.locator(".confirm-file").click()  # consent not yet confirmed: refused
+        await expect(page.get_by_text("Confirm that consent was given")).to_be_visible()
+        await dialog.locator(".consent-given").click()
         await snap(page, "4-filing-dialog", full_page=False)
     else:
         await expect(given_by).to_have_count(0)
@@ -386,7 +389,7 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
     await snap(phone, "7-full")
     one_more = await asyncio.to_thread(send_over_api, base, token_of(full_link), small)
     assert one_more.status_code == 410
-    assert "no longer works" in one_more.json()["detail"]
+    assert "has taken all the files" in one_more.json()["detail"]
 
     # The portal names each link's state.
     await portal.reload()
