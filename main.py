@@ -30,6 +30,9 @@ def configure_logging() -> None:
         level=os.environ.get("SUTURA_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # arq logs each job with its arguments, and a mail job's are an address and a link: our
+    # tasks log what they do by id instead.
+    logging.getLogger("arq.worker").setLevel(logging.WARNING)
 
 
 def install_lifespan(fastapi_app: FastAPI, settings: Settings) -> None:

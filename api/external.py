@@ -18,13 +18,12 @@ from api.photos import SERVED_HEADERS, check_declared_size, interrupted, receive
 from api.schemas import PhotoOut, photo_out
 from domain import external
 from domain.consent import ConsentForm
-from domain.errors import LinkClosed
 from domain.external import FilingForm, InboxItem, InviteForm, InviteView
 from domain.model import Photo, PhotoStatus, Variant
 
 router = APIRouter(tags=["external upload"])
 # Optional, so that a call without it gets the same 410 as a dead link.
-LinkToken = Annotated[str, Header(alias="X-Sutura-Link", max_length=64)]
+LinkToken = Annotated[str, Header(alias="X-Sutura-Link", max_length=512)]
 
 
 class InviteIn(Strict):
@@ -208,12 +207,13 @@ async def file_receipt(
 
 
 def _receipt(photo: Photo) -> ReceiptOut:
-    status = photo.status if photo.status != PhotoStatus.PROCESSING else PhotoStatus.RECEIVED
-    if photo.status == PhotoStatus.DESTROYED:
-        raise LinkClosed(external.CLOSED)
+    """received, ready, rejected (with the reason) or discarded (by the cluster)."""
+    status = {PhotoStatus.PROCESSING: "received", PhotoStatus.DESTROYED: "discarded"}.get(
+        photo.status, photo.status.value
+    )
     return ReceiptOut(
         id=photo.id,
-        status=status.value,
+        status=status,
         reason=photo.reject_reason,
         size_bytes=photo.size_bytes,
         sha256=photo.sha256,

@@ -20,6 +20,7 @@ class StreamingForm:
             raise InvalidInput("Send the photo as multipart/form-data.", field="file")
         self.fields: dict[str, str] = {}
         self.file_parts = 0
+        self._field_parts = 0
         self._file_field = file_field
         self._sink = sink
         self._header_field = b""
@@ -34,6 +35,8 @@ class StreamingForm:
     async def read(self, chunks: AsyncIterator[bytes]) -> None:
         try:
             async for chunk in chunks:
+                if self._complete and chunk:  # nothing may follow the closing boundary
+                    raise InvalidInput("The upload goes on after its end.", field="file")
                 self._parser.write(chunk)
             self._parser.finalize()
         except MultipartParseError as error:
@@ -88,8 +91,10 @@ class StreamingForm:
             self.file_parts += 1
             if self.file_parts > 1:
                 raise InvalidInput("Send one photo per request.", field="file")
-        elif len(self.fields) >= MAX_FIELDS or not name:
-            raise InvalidInput("Too many or unnamed form fields.")
+        else:
+            self._field_parts += 1
+            if self._field_parts > MAX_FIELDS or not name or name in self.fields:
+                raise InvalidInput("Too many, repeated or unnamed form fields.")
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._is_file:

@@ -16,7 +16,12 @@ from domain.tokens import new_token, token_hash
 
 __all__ = ["MAX_PASSWORD_LENGTH", "sign_in"]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One plain address: no display names, encoded words, comments or lists that a mail header
+# would read as something else (or as several recipients).
+_EMAIL = re.compile(
+    r"^(?!.*=\?)[a-z0-9.!#$%&'*+/=?^_`{|}~-]+"  # the local part: no quotes, spaces, commas or =?
+    r"@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"  # a domain
+)
 # Verified when the email is unknown, so both answers cost the same time.
 _DUMMY_HASH: dict[str, str] = {}
 

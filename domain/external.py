@@ -118,7 +118,8 @@ class LinkIntake(Intake):
 
     def __init__(self, ports: Ports, invite: ExternalInvite) -> None:
         room = invite.max_bytes - invite.bytes_received
-        super().__init__(ports, max(0, min(ports.limits.max_upload_bytes, room)))
+        limit = ports.limits.max_upload_bytes
+        super().__init__(ports, min(limit, room) if room > 0 else limit)
         self.invite = invite
 
 
@@ -209,9 +210,11 @@ async def invites(ports: Ports, principal: Principal, cluster_id: UUID) -> list[
 async def open_link(ports: Ports, token: str, client: Client) -> LinkView:
     """What the page shows; LinkClosed (saying nothing more) for a link that does not work."""
     invite = await _link(ports, token, client)
-    now = ports.clock()
-    await ports.external.mark(invite.id, "opened_at", now)
-    await _audit(ports, None, "external.link_opened", invite)
+    keys = _upload_keys(invite, client)
+    await throttling.check(ports, keys)
+    await throttling.count(ports, keys)
+    if await ports.external.mark(invite.id, "opened_at", ports.clock()):
+        await _audit(ports, None, "external.link_opened", invite)  # the first opening
     cluster = await ports.accounts.get_cluster(invite.cluster_id)
     inviter = await ports.accounts.display_names([invite.created_by])
     return LinkView(
@@ -226,7 +229,9 @@ async def open_link(ports: Ports, token: str, client: Client) -> LinkView:
 
 
 async def begin_upload(ports: Ports, token: str, client: Client) -> LinkIntake:
-    invite = await _link(ports, token, client)
+    # A full link still reads the file, so a retry of a file it took is answered as such;
+    # a new file is refused when it is committed.
+    invite = await _link(ports, token, client, closed_ok=True)
     keys = _upload_keys(invite, client)
     await throttling.check(ports, keys)
     await throttling.count(ports, keys)
@@ -374,6 +379,10 @@ async def file_upload(
     if series is None or series.cluster_id != photo.cluster_id:
         raise NotFound("No such series.")
     require_series_visible(principal, series)
+    if series.is_withdrawn:
+        raise Conflict(
+            "Consent for this series was withdrawn; its photos cannot be added to from here."
+        )
     phase = ports.taxonomy.phase(form.phase).id
     view = ports.taxonomy.view(form.view).id
     if not has_photo_consent(series):
@@ -404,7 +413,8 @@ async def discard(ports: Ports, principal: Principal, photo_id: UUID) -> None:
     require(principal, Action.MANAGE_SERIES, photo.cluster_id, what="upload")
     if photo.status not in (PhotoStatus.READY, PhotoStatus.REJECTED):
         raise Conflict("This file is still being processed; try again in a moment.")
-    await ports.photos.destroy(photo.id, ports.clock())
+    if not await ports.photos.destroy_unfiled(photo.id, ports.clock()):
+        raise Conflict("This file was filed or discarded meanwhile.")
     await record(
         ports,
         principal,
@@ -420,7 +430,7 @@ async def destroy_unfiled(ports: Ports) -> int:
     cutoff = ports.clock() - timedelta(days=ports.limits.external_unfiled_days)
     destroyed = 0
     for photo in await ports.photos.unfiled_before(cutoff):
-        if await ports.photos.destroy(photo.id, ports.clock()):
+        if await ports.photos.destroy_unfiled(photo.id, ports.clock()):
             destroyed += 1
             await record(
                 ports,
@@ -439,11 +449,8 @@ async def destroy_unfiled(ports: Ports) -> int:
 async def _link(
     ports: Ports, token: str, client: Client, *, closed_ok: bool = False
 ) -> ExternalInvite:
-    bad_key = [(f"external:bad-token:{client.address}", BAD_TOKEN_TIERS)]
-    await throttling.check(ports, bad_key)
-    invite = (
-        await ports.external.find_by_token(token_hash(token)) if is_plausible_token(token) else None
-    )
+    plausible = is_plausible_token(token)
+    invite = await ports.external.find_by_token(token_hash(token)) if plausible else None
     now = ports.clock()
     usable = invite is not None and (
         invite.accepts_files(now) or (closed_ok and invite.state(now) == InviteState.FULL)
@@ -451,6 +458,9 @@ async def _link(
     if invite is None or not usable:
         if invite is not None and invite.state(now) == InviteState.FULL:
             raise LinkClosed(FULL)  # the sender knows it sent files: this tells nothing new
+        # Only misses count, so a working link is never slowed by others' dead ones.
+        bad_key = [(f"external:bad-token:{client.address}", BAD_TOKEN_TIERS)]
+        await throttling.check(ports, bad_key)
         await throttling.count(ports, bad_key)
         raise LinkClosed(CLOSED)
     return invite

@@ -138,8 +138,11 @@ class PhotoRepository:
         return [row["id"] for row in rows]
 
     async def unfinished_count(self, cluster_id: UUID) -> int:
+        """Filed photos still being processed (unfiled external uploads are counted nowhere)."""
         statuses = [PhotoStatus.RECEIVED.value, PhotoStatus.PROCESSING.value]
-        return await PhotoRow.filter(cluster_id=cluster_id, status__in=statuses).count()
+        return await PhotoRow.filter(
+            cluster_id=cluster_id, status__in=statuses, series_id__isnull=False
+        ).count()
 
     async def move(self, photo_id: UUID, series_id: UUID) -> None:
         async with in_transaction() as connection:
@@ -188,6 +191,22 @@ class PhotoRepository:
             )
             if updated:
                 await refresh_series([series_id], connection)
+        return bool(updated)
+
+    async def destroy_unfiled(self, photo_id: UUID, when: datetime) -> bool:
+        """Destroy an external upload only while it is unfiled; False when it was filed or
+        destroyed meanwhile (the check and the change are one statement)."""
+        async with in_transaction() as connection:
+            updated = await (
+                PhotoRow.filter(id=photo_id, series_id__isnull=True, destroyed_at__isnull=True)
+                .using_db(connection)
+                .update(status=PhotoStatus.DESTROYED.value, destroyed_at=when, search_scopes=0)
+            )
+            rows = await BlobRow.filter(photo_id=photo_id).using_db(connection) if updated else []
+            if updated:
+                await BlobRow.filter(photo_id=photo_id).using_db(connection).delete()
+        for row in rows:
+            self._blobs.delete(row.path)
         return bool(updated)
 
     async def unfiled_before(self, received_before: datetime) -> list[Photo]:

@@ -8,7 +8,7 @@ inline script, keeps no cache, sends no Referer, and cannot be framed.
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from domain.external import LINK_PATH
@@ -40,5 +40,10 @@ def install_link_page(app: FastAPI) -> None:
     async def link_page(token: str) -> FileResponse:
         # The token is checked by the API when the page asks; the page itself is static.
         return FileResponse(PAGE_DIR / "index.html", headers=HEADERS)
+
+    @app.get(f"{LINK_PATH}/{{token}}/{{rest:path}}", include_in_schema=False)
+    async def beyond_the_page(token: str, rest: str) -> Response:
+        # Answered here, so that no "not found" log line carries the token.
+        return Response(status_code=404, headers=HEADERS)
 
     app.mount(ASSETS, StaticFiles(directory=PAGE_DIR), name="link-page")

@@ -163,8 +163,12 @@ def test_the_link_closes_after_revocation_expiry_and_its_file_limit(server, admi
             "UPDATE external_invite SET expires_at = '2026-01-01 00:00:00+00:00' WHERE id = ?",
             (expired["id"],),
         )
-    accepted = [send(server, full_token, "orient_2_landscape.jpg") for _ in range(MAX_FILES)]
+    accepted = [
+        send(server, full_token, "orient_2_landscape.jpg", client_id=f"f{n}")
+        for n in range(MAX_FILES)
+    ]
     over = send(server, full_token, "orient_2_landscape.jpg")
+    retried = send(server, full_token, "orient_2_landscape.jpg", client_id=f"f{MAX_FILES - 1}")
 
     for token in (revoked_token, expired_token):
         assert httpx.get(f"{server.url}/api/v1/link", headers={HEADER: token}).status_code == 410
@@ -172,6 +176,7 @@ def test_the_link_closes_after_revocation_expiry_and_its_file_limit(server, admi
     assert [a.status_code for a in accepted] == [202] * MAX_FILES
     assert over.status_code == 410
     assert "has taken all the files" in over.json()["detail"]
+    assert retried.status_code == 200 and retried.json()["id"] == accepted[-1].json()["id"]
 
 
 def test_one_links_token_never_reaches_another_links_files(server, admin):
@@ -201,3 +206,47 @@ def test_the_sender_page_is_static_strict_and_names_no_patient(server, admin):
     assert page.headers["referrer-policy"] == "no-referrer"
     assert page.headers["cache-control"] == "no-store"
     assert script.status_code == 200 and "innerHTML" not in script.text
+
+
+def test_repeated_fields_and_data_after_the_end_are_refused(server, admin):
+    _, token = invite(admin)
+    photo = (PHOTOS / "orient_1_landscape.jpg").read_bytes()
+    boundary = "sutura-test-boundary"
+
+    def body(parts, tail=b""):
+        chunks = []
+        for name, value in parts:
+            disposition = f'form-data; name="{name}"'
+            if name == "file":
+                disposition += '; filename="x.jpg"'
+            chunks.append(f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode())
+            chunks.append(value + b"\r\n")
+        return b"".join(chunks) + f"--{boundary}--\r\n".encode() + tail
+
+    def post(content):
+        def stream():  # chunked, without a Content-Length
+            for start in range(0, len(content), 65536):
+                yield content[start : start + 65536]
+
+        return httpx.post(
+            f"{server.url}/api/v1/link/files",
+            headers={HEADER: token, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+            content=stream(),
+            timeout=60,
+        )
+
+    repeated = post(body([("note", b"a")] * 3 + [("file", photo)]))
+    trailing = post(body([("file", photo)], tail=b"x" * 1_000_000))
+    fine = post(body([("client_id", b"one"), ("file", photo)]))
+
+    assert repeated.status_code == 422 and "repeated" in repeated.json()["detail"]
+    assert trailing.status_code == 422
+    assert fine.status_code == 202
+
+
+def test_an_address_that_a_mail_header_would_read_otherwise_is_refused(admin):
+    for email in ("=?utf-8?q?evil=40attacker.example=2c?=x@hospital.example", "a@b.dk,c@d.dk"):
+        made = admin.post(
+            f"/api/v1/clusters/{cluster_id(admin)}/external-invites", json={"email": email}
+        )
+        assert made.status_code == 422, made.text

@@ -10,8 +10,8 @@ from email import message_from_bytes, policy
 import pytest
 
 from domain import external, patients
-from domain.consent import ConsentForm, record_consent
-from domain.errors import Conflict, LinkClosed, NotFound, NotPermitted
+from domain.consent import ALL_SCOPES, ConsentForm, record_consent, withdraw_consent
+from domain.errors import Conflict, LinkClosed, NotFound, NotPermitted, Throttled
 from domain.external import FilingForm, InviteForm
 from domain.model import AuditQuery, Client, PhotoStatus, Role, Scope
 from domain.patients import PatientForm, SeriesForm
@@ -204,3 +204,61 @@ async def test_filing_needs_consent_a_ready_file_and_a_series_of_the_same_cluste
     assert series.has_consent(Scope.CLINICAL)
     with pytest.raises(NotFound):  # filed: no longer in the inbox
         await external.discard(runtime.ports, member, photo.id)
+
+
+async def test_filing_and_discarding_at_once_leave_one_outcome(any_runtime):
+    runtime = any_runtime
+    member = await make_member(runtime, "Plastic", Role.CLINICIAN)
+    _, token = await invite(runtime, member)
+    photo, _ = await send(runtime, token)
+    await drain_queue(runtime)
+    series = await new_series(runtime, member, consent=True)
+    form = FilingForm(series.id, "pre_op", "face_frontal")
+
+    outcomes = await asyncio.gather(
+        external.file_upload(runtime.ports, member, photo.id, form),
+        external.discard(runtime.ports, member, photo.id),
+        return_exceptions=True,
+    )
+    after = await runtime.ports.photos.get(photo.id)
+
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(failed) == 1 and isinstance(failed[0], Conflict | NotFound)
+    filed = after.series_id is not None
+    assert filed == (after.status == PhotoStatus.READY)  # filed and kept, or unfiled and gone
+
+
+async def test_a_withdrawn_series_takes_no_external_photo_even_with_consent_offered(runtime):
+    admin = await make_member(runtime, "Plastic", Role.CLUSTER_ADMIN)
+    _, token = await invite(runtime, admin)
+    photo, _ = await send(runtime, token)
+    await drain_queue(runtime)
+    series = await new_series(runtime, admin, consent=True)
+    await withdraw_consent(runtime.ports, admin, series.id, ALL_SCOPES, "asked by phone", "phone")
+
+    with pytest.raises(Conflict):
+        await external.file_upload(
+            runtime.ports,
+            admin,
+            photo.id,
+            FilingForm(series.id, "pre_op", "face_frontal", CLINICAL_CONSENT),
+        )
+    assert (await patients.get_series(runtime.ports, admin, series.id)).is_withdrawn
+
+
+async def test_openings_are_audited_once_and_dead_links_do_not_slow_working_ones(runtime):
+    member = await make_member(runtime, "Plastic", Role.CLINICIAN)
+    made, token = await invite(runtime, member)
+
+    for _ in range(3):
+        await external.open_link(runtime.ports, token, SENDER)
+    for _ in range(external.BAD_TOKEN_TIERS[0][0]):
+        with pytest.raises(LinkClosed):
+            await external.open_link(runtime.ports, "y" * 43, SENDER)
+    still = await external.open_link(runtime.ports, token, SENDER)
+    opened = await runtime.ports.audit.entries(AuditQuery(action="external.link_opened"))
+
+    assert [entry.object_id for entry in opened] == [str(made.id)]
+    assert still.files_left == runtime.ports.limits.external_max_files
+    with pytest.raises(Throttled):  # guessing, though, is slowed down
+        await external.open_link(runtime.ports, "z" * 43, SENDER)

@@ -109,8 +109,13 @@ async function sendNext() {
   while (waiting.length) {
     const item = waiting[0];
     const outcome = await send(item);
-    if (outcome === "retry") {
-      const delay = Math.min(30, 2 ** item.tries) * 1000;
+    if (outcome.closed) {  // the link stopped taking files: the rest are not sent either
+      waiting.shift();
+      for (const rest of waiting.splice(0)) finish(rest, "bad", `Not sent: ${outcome.closed}`);
+      break;
+    }
+    if (outcome === "retry" || outcome.retryAfter) {
+      const delay = outcome.retryAfter ? outcome.retryAfter * 1000 : Math.min(30, 2 ** item.tries) * 1000;
       item.state.textContent = navigator.onLine
         ? `Connection trouble; trying again in ${Math.round(delay / 1000)} s`
         : "Offline; sending when the connection returns";
@@ -157,12 +162,20 @@ function send(item) {
         item.state.textContent = "Received; being checked…";
         watch(item, body);
         resolve("done");
-      } else if ((status >= 500 || status === 408 || status === 429) && item.tries < 12) {
+      } else if (status === 429 && item.tries < 12) {  // too many at once: wait as told
+        resolve({ retryAfter: Math.min(600, Number(request.getResponseHeader("Retry-After")) || 30) });
+      } else if ((status >= 500 || status === 408) && item.tries < 12) {
         resolve("retry");
       } else {
-        if (status === 410) { filesLeft = 0; refreshLimits(); }
-        finish(item, "bad", `Not sent: ${body.detail || `error ${status}`}`);
-        resolve("done");
+        const reason = body.detail || `error ${status}`;
+        finish(item, "bad", `Not sent: ${reason}`);
+        if (status === 410) {
+          filesLeft = 0;
+          refreshLimits();
+          resolve({ closed: reason });
+        } else {
+          resolve("done");
+        }
       }
     };
     request.send(form);
@@ -177,6 +190,7 @@ function giveUp(item) {
 async function watch(item, receipt) {
   for (let round = 0; round < 60; round += 1) {
     if (receipt.status === "ready") return finish(item, "ok", "Received and accepted", receipt);
+    if (receipt.status === "discarded") return finish(item, "ok", "Received", receipt);
     if (receipt.status === "rejected") {
       return finish(item, "bad", `Refused: ${receipt.reason || "not a photo we can accept"}`, receipt);
     }
