@@ -224,8 +224,11 @@ async def _database(
     return f"{POSTGRES_URL.replace('postgres://', 'asyncpg://')}/{name}", drop
 
 
-def report(engine: str, figures: list[Figures], generation_s: float, photos: int) -> bool:
-    print(f"\n{engine}: {photos:,} photos generated and analysed in {generation_s:.0f} s")
+def report(
+    engine: str, figures: list[Figures], generation_s: float, photos: int, reused: bool = False
+) -> bool:
+    done = "kept from an earlier run, analysed" if reused else "generated and analysed"
+    print(f"\n{engine}: {photos:,} photos {done} in {generation_s:.0f} s")
     print(f"{'search':40} {'p50 ms':>8} {'p95 ms':>8} {'series':>8} {'photos':>8}")
     for f in figures:
         print(f"{f.name:40} {f.p50:8.1f} {f.p95:8.1f} {f.series:8,} {f.photos:8,}")
@@ -254,6 +257,7 @@ async def main_async(arguments: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="sutura-bench-") as folder:
             data_dir = Path(folder) if arguments.keep is None else arguments.keep / engine
             data_dir.mkdir(parents=True, exist_ok=True)
+            reused = _kept_dataset(data_dir, arguments.patients, arguments.photos) is not None
             figures, generation_s, data, _ = await run_engine(
                 engine,
                 data_dir,
@@ -262,7 +266,7 @@ async def main_async(arguments: argparse.Namespace) -> int:
                 arguments.runs,
                 keep=arguments.keep is not None,
             )
-            all_met &= report(engine, figures, generation_s, arguments.photos)
+            all_met &= report(engine, figures, generation_s, arguments.photos, reused)
             if arguments.portal and engine == "sqlite":
                 from bench.portal_timing import time_search_page
 
