@@ -1,12 +1,12 @@
 """Photo search in SQL over the photo table's copied columns, and saved searches.
 
-One statement reads the matches up to a cap (PHOTO_COUNT_CAP photos): it gives the totals, and
-when it read every match, the page's series too. Past the cap the totals are lower bounds and
-a second statement reads only the newest matches in an index's shot_at order until the page's
-series are settled. One more fetches the page's counts and thumbnails.
-Consent is a condition in the same statement: each photo row carries a bit per active consent
-scope of its series, rewritten in the transaction that records or withdraws a consent, so a
-withdrawal takes effect on the next search with no cache to clear.
+One statement reads the matches up to a cap (PHOTO_COUNT_CAP photos) and groups them by
+series: it gives the totals, and when it read every match, the page's series too. Past the cap
+the totals are lower bounds, and a second statement reads only the newest matches in an index's
+shot_at order until the page's series are settled. One more fetches the page's counts and
+thumbnails. Consent is a condition in every statement: each photo row carries a bit per active
+consent scope of its series, rewritten in the transaction that records or withdraws a consent,
+so a withdrawal takes effect on the next search with no cache to clear.
 """
 
 from collections.abc import Sequence
@@ -55,24 +55,34 @@ class SearchRepository:
         connection = connections.get("default")
         postgres = _is_postgres(connection)
         where, params = photo_conditions(query, postgres)
-        # At most PHOTO_COUNT_CAP + 1 matches, in whatever order the best index gives: they
-        # give the totals, and when they are all the matches, the page.
-        matched = await _rows(
+        # One statement reads at most PHOTO_COUNT_CAP + 1 matches, in whatever order the best
+        # index gives, and answers the totals and (when it read every match) the page.
+        rows = await _rows(
             connection,
-            f"SELECT p.series_id AS series_id, p.shot_at AS shot_at FROM photo p"  # noqa: S608
-            f" WHERE {where} LIMIT {int(PHOTO_COUNT_CAP) + 1}",
+            "WITH matched AS (SELECT p.series_id AS series_id, p.shot_at AS shot_at"  # noqa: S608
+            f" FROM photo p WHERE {where} LIMIT {int(PHOTO_COUNT_CAP) + 1}),"
+            " grouped AS (SELECT series_id, COUNT(*) AS n, MAX(shot_at) AS last"
+            " FROM matched GROUP BY series_id)"
+            " SELECT 0 AS part, NULL AS series_id, COUNT(*) AS n, SUM(n) AS last FROM grouped"
+            " UNION ALL SELECT 1 AS part, series_id, n, last FROM (SELECT series_id, n, last"
+            " FROM grouped ORDER BY last DESC, series_id"
+            f" LIMIT {int(limit)} OFFSET {int(offset)}) page",
             params,
         )
-        series = _by_newest(matched)
-        if len(matched) > PHOTO_COUNT_CAP:
+        totals = next(row for row in rows if int(row["part"]) == 0)
+        series, photos = int(totals["n"] or 0), int(totals["last"] or 0)
+        capped = photos > PHOTO_COUNT_CAP
+        if capped:
             # Only some matches were read: find the page among the newest ones instead.
-            total_series, total_photos = min(len(series), SERIES_COUNT_CAP), PHOTO_COUNT_CAP
+            total_series, total_photos = min(series, SERIES_COUNT_CAP), PHOTO_COUNT_CAP
             walk_where, walk_params = photo_conditions(query, postgres, "probe")
             page_ids = await _newest_series(connection, walk_where, walk_params, offset + limit)
             page_ids = page_ids[offset:]
         else:
-            total_series, total_photos = len(series), len(matched)
-            page_ids = series[offset : offset + limit]
+            total_series, total_photos = series, photos
+            page = [row for row in rows if int(row["part"]) == 1]
+            page.sort(key=lambda row: (-int(row["last"]), str(row["series_id"])))
+            page_ids = [row["series_id"] for row in page]
         # The page's series hold the codes asked for: no need to test them again.
         details_where, details_params = photo_conditions(query, postgres, "skip")
         details = await _page_details(connection, details_where, details_params, page_ids)
@@ -81,7 +91,7 @@ class SearchRepository:
             for series_id in page_ids
             if str(series_id) in details
         )
-        return HitPage(total_series, total_photos, hits, len(matched) > PHOTO_COUNT_CAP)
+        return HitPage(total_series, total_photos, hits, capped)
 
     async def save(self, saved: SavedSearch) -> None:
         await SavedSearchRow.create(
