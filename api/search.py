@@ -26,8 +26,8 @@ class SearchHitOut(BaseModel):
 class SearchOut(BaseModel):
     total_series: int
     total_photos: int
-    # True for a broad search: counting stopped at 10,000 photos, so both totals are lower
-    # bounds ("1,000+ series, 10,000+ photos"); the hits and their order are still exact.
+    # True for a broad search: counting stopped at 5,000 photos, so both totals are lower
+    # bounds ("1,000+ series, 5,000+ photos"); the hits and their order are still exact.
     totals_capped: bool
     page: int
     page_size: int

@@ -30,7 +30,7 @@ MAX_SEARCH_NAME = 100
 # Storage counts the matches of a search up to this many photos; past it the totals are
 # lower bounds (series shown as at most SERIES_COUNT_CAP), so a broad search costs no more
 # than a narrow one. The page itself is always exact.
-PHOTO_COUNT_CAP = 10_000
+PHOTO_COUNT_CAP = 5_000
 SERIES_COUNT_CAP = 1_000
 
 
@@ -90,7 +90,7 @@ class HitPage:
     total_photos: int
     hits: tuple[SeriesHit, ...]
     # True when the search matched more photos than storage counts (PHOTO_COUNT_CAP): the
-    # totals are then lower bounds ("1,000+ series, 10,000+ photos"), the page still exact.
+    # totals are then lower bounds ("1,000+ series, 5,000+ photos"), the page still exact.
     totals_capped: bool = False
 
 

@@ -35,16 +35,16 @@ CODE_HELD = (
     "p.series_id IN (SELECT sc.series_id FROM series_code sc"
     " WHERE sc.cluster_id = ? AND sc.kind = ? AND sc.code = ?)"
 )
-# How SQLite should test a code (PostgreSQL weighs that itself from its statistics):
-# "drive": look up the photos of each series holding it (the quickest way to all matches,
-# even for a code most series hold); "probe": look each photo's series up in series_code
-# (for reading a few matches in shot_at order); "skip": leave it out, for series already
-# known to hold it.
-CODE_TESTS = {
-    "drive": CODE_HELD,
-    "probe": "EXISTS (SELECT 1 FROM series_code sc WHERE sc.cluster_id = ? AND sc.kind = ?"
-    " AND sc.code = ? AND sc.series_id = p.series_id)",
-}
+# What a statement is for, which decides how SQLite is steered (PostgreSQL weighs all this
+# itself from its statistics): "all" reads every match, driven by a code's series when a code
+# is asked for (the quickest way even for a code most series hold); "newest" reads a few
+# matches in shot_at order, so each photo's series is looked up in series_code and the other
+# filters are hidden from the index choice (unary +) to keep an index in shot_at order;
+# "page" reads the page's series, which are known to hold the codes asked for.
+CODE_PROBE = (
+    "EXISTS (SELECT 1 FROM series_code sc WHERE sc.cluster_id = ? AND sc.kind = ?"
+    " AND sc.code = ? AND sc.series_id = p.series_id)"
+)
 
 
 # The SQL below interpolates only "?" placeholders, the clause constants above and integers;
@@ -92,7 +92,7 @@ class SearchRepository:
         if capped:
             # Only some matches were read: find the page among the newest ones instead.
             total_series, total_photos = min(series, SERIES_COUNT_CAP), PHOTO_COUNT_CAP
-            walk_where, walk_params = photo_conditions(query, postgres, "probe")
+            walk_where, walk_params = photo_conditions(query, postgres, "newest")
             page_ids = await _newest_series(connection, walk_where, walk_params, offset + limit)
             page_ids = page_ids[offset:]
         else:
@@ -101,7 +101,7 @@ class SearchRepository:
             page.sort(key=lambda row: (-int(row["last"]), str(row["series_id"])))
             page_ids = [row["series_id"] for row in page]
         # The page's series hold the codes asked for: no need to test them again.
-        details_where, details_params = photo_conditions(query, postgres, "skip")
+        details_where, details_params = photo_conditions(query, postgres, "page")
         details = await _page_details(connection, details_where, details_params, page_ids)
         hits = tuple(
             SeriesHit(_uuid(series_id), *details[str(series_id)])
@@ -134,10 +134,10 @@ class SearchRepository:
 
 
 def photo_conditions(
-    query: PhotoQuery, postgres: bool, codes: str = "drive"
+    query: PhotoQuery, postgres: bool, purpose: str = "all"
 ) -> tuple[str, list[Any]]:
     """The WHERE clause (with ? placeholders) and its parameters for a checked query;
-    `codes` says how SQLite tests diagnosis and procedure codes (see CODE_TESTS)."""
+    `purpose` ("all", "newest", "page") steers SQLite's plan (see CODE_PROBE)."""
 
     def key(value: UUID) -> Any:
         return value if postgres else str(value)
@@ -160,20 +160,22 @@ def photo_conditions(
         ("diagnosis", query.diagnosis_prefix),
         ("procedure", query.procedure_prefix),
     ):
-        if prefix is not None and codes != "skip":
-            clauses.append(CODE_HELD if postgres else CODE_TESTS[codes])
+        if prefix is not None and purpose != "page":
+            clauses.append(CODE_PROBE if purpose == "newest" and not postgres else CODE_HELD)
             params += [key(query.cluster_id), kind, prefix]
+    # Phase, photographer and capture time lead indexes that are also in shot_at order.
+    hide = "+" if purpose == "newest" and not postgres else ""
     if query.body_site_ids is not None:
         sites = sorted(query.body_site_ids)
-        clauses.append(f"p.body_site_id IN ({', '.join('?' for _ in sites)})")
+        clauses.append(f"{hide}p.body_site_id IN ({', '.join('?' for _ in sites)})")
         params += sites
     simple = (
-        ("p.side = ?", query.side),
-        ("p.sex = ?", query.sex),
+        (f"{hide}p.side = ?", query.side),
+        (f"{hide}p.sex = ?", query.sex),
         ("p.phase = ?", query.phase),
-        ("p.view_id = ?", query.view_id),
-        ("p.age_years >= ?", query.age_min),
-        ("p.age_years <= ?", query.age_max),
+        (f"{hide}p.view_id = ?", query.view_id),
+        (f"{hide}p.age_years >= ?", query.age_min),
+        (f"{hide}p.age_years <= ?", query.age_max),
         ("p.shot_at >= ?", query.shot_from),
         ("p.shot_at < ?", query.shot_until),
         ("p.captured_by_id = ?", key(query.captured_by) if query.captured_by else None),
