@@ -26,6 +26,9 @@ class SearchHitOut(BaseModel):
 class SearchOut(BaseModel):
     total_series: int
     total_photos: int
+    # True for a broad search: counting stopped at 5,000 photos, so both totals are lower
+    # bounds ("1,000+ series, 5,000+ photos"); the hits and their order are still exact.
+    totals_capped: bool
     page: int
     page_size: int
     page_count: int
@@ -82,6 +85,7 @@ async def search_photos(
     return SearchOut(
         total_series=result.total_series,
         total_photos=result.total_photos,
+        totals_capped=result.totals_capped,
         page=result.page,
         page_size=result.page_size,
         page_count=result.page_count,

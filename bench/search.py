@@ -4,13 +4,17 @@ Run `python bench/search.py` (both engines) or with `--engine sqlite|postgres`. 
 gets a throwaway database (a temporary SQLite file; a PostgreSQL database created on the
 local server and dropped afterwards), filled in bulk, analysed, then each search runs
 `--runs` times through the domain use case (count, page of 20 series, thumbnails, sealed
-names of that page, audit entry). With `--portal` the real server is started on the SQLite
-data and the first results page of /search is fetched over HTTP, timing the server's answer.
+names of that page, audit entry). With `--keep DIR` the loaded data stays in DIR (the SQLite
+file, the keys, and a PostgreSQL database named in DIR/postgres/dataset.json) and later runs
+with the same DIR and sizes reuse it instead of loading again (migrations still run on open).
+With `--portal` the real server is started on the SQLite data and the first results page of
+/search is fetched over HTTP, timing the server's answer.
 Targets: p95 under 50 ms per search, portal page under 300 ms.
 """
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import statistics
@@ -136,17 +140,34 @@ async def restore_indexes(statements: list[str], postgres: bool) -> None:
 
 
 async def run_engine(
-    engine: str, data_dir: Path, patients: int, photos: int, runs: int
+    engine: str,
+    data_dir: Path,
+    patients: int,
+    photos: int,
+    runs: int,
+    *,
+    keep: bool = False,
 ) -> tuple[list[Figures], float, Dataset, str]:
-    database_url, dropper = await _database(engine, data_dir)
+    """Load (or with `keep`, reuse what an earlier run kept in data_dir) and measure."""
+    kept = _kept_dataset(data_dir, patients, photos) if keep else None
+    database_url, dropper = await _database(engine, data_dir, kept)
     try:
         await open_database(database_url)
         ports = bench_ports(data_dir)
-        generator = Generator(ports.taxonomy, load_keyring(None, data_dir / "keys"))
         started = time.perf_counter()
-        indexes = await drop_search_indexes(engine == "postgres")
-        data = await generator.generate(patients, photos, clusters=3, users=40, keep=False)
-        await restore_indexes(indexes, engine == "postgres")
+        if kept is None:
+            generator = Generator(ports.taxonomy, load_keyring(None, data_dir / "keys"))
+            indexes = await drop_search_indexes(engine == "postgres")
+            data = await generator.generate(patients, photos, clusters=3, users=40, keep=False)
+            await restore_indexes(indexes, engine == "postgres")
+            if keep:
+                _keep_dataset(data_dir, patients, photos, data, database_url)
+                dropper = None
+        else:
+            data = Dataset(
+                [uuid.UUID(c) for c in kept["clusters"]], [uuid.UUID(u) for u in kept["users"]]
+            )
+            await restore_indexes([], engine == "postgres")  # statistics for any new index
         generation_s = time.perf_counter() - started
         figures = await measure(ports, data, runs)
         await close_database()
@@ -156,8 +177,34 @@ async def run_engine(
             await dropper()
 
 
-async def _database(engine: str, data_dir: Path) -> tuple[str, Any]:
+def _kept_dataset(data_dir: Path, patients: int, photos: int) -> dict[str, Any] | None:
+    path = data_dir / "dataset.json"
+    if not path.exists():
+        return None
+    kept: dict[str, Any] = json.loads(path.read_text())
+    return kept if (kept["patients"], kept["photos"]) == (patients, photos) else None
+
+
+def _keep_dataset(
+    data_dir: Path, patients: int, photos: int, data: Dataset, database_url: str
+) -> None:
+    kept = {
+        "patients": patients,
+        "photos": photos,
+        "clusters": [str(c) for c in data.clusters],
+        "users": [str(u) for u in data.users],
+        "database_url": database_url,
+    }
+    (data_dir / "dataset.json").write_text(json.dumps(kept, indent=1))
+
+
+async def _database(
+    engine: str, data_dir: Path, kept: dict[str, Any] | None = None
+) -> tuple[str, Any]:
+    if kept is not None:
+        return str(kept["database_url"]), None
     if engine == "sqlite":
+        (data_dir / "bench.sqlite3").unlink(missing_ok=True)
         return f"sqlite://{data_dir / 'bench.sqlite3'}", None
     name = f"sutura_bench_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(f"{POSTGRES_URL}/postgres", timeout=5)
@@ -177,8 +224,11 @@ async def _database(engine: str, data_dir: Path) -> tuple[str, Any]:
     return f"{POSTGRES_URL.replace('postgres://', 'asyncpg://')}/{name}", drop
 
 
-def report(engine: str, figures: list[Figures], generation_s: float, photos: int) -> bool:
-    print(f"\n{engine}: {photos:,} photos generated and analysed in {generation_s:.0f} s")
+def report(
+    engine: str, figures: list[Figures], generation_s: float, photos: int, reused: bool = False
+) -> bool:
+    done = "kept from an earlier run, analysed" if reused else "generated and analysed"
+    print(f"\n{engine}: {photos:,} photos {done} in {generation_s:.0f} s")
     print(f"{'search':40} {'p50 ms':>8} {'p95 ms':>8} {'series':>8} {'photos':>8}")
     for f in figures:
         print(f"{f.name:40} {f.p50:8.1f} {f.p95:8.1f} {f.series:8,} {f.photos:8,}")
@@ -194,6 +244,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--photos", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--portal", action="store_true", help="also time the portal page")
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="keep the loaded data in DIR and reuse it"
+    )
     return parser.parse_args(argv)
 
 
@@ -202,11 +255,18 @@ async def main_async(arguments: argparse.Namespace) -> int:
     all_met = True
     for engine in engines:
         with tempfile.TemporaryDirectory(prefix="sutura-bench-") as folder:
-            data_dir = Path(folder)
+            data_dir = Path(folder) if arguments.keep is None else arguments.keep / engine
+            data_dir.mkdir(parents=True, exist_ok=True)
+            reused = _kept_dataset(data_dir, arguments.patients, arguments.photos) is not None
             figures, generation_s, data, _ = await run_engine(
-                engine, data_dir, arguments.patients, arguments.photos, arguments.runs
+                engine,
+                data_dir,
+                arguments.patients,
+                arguments.photos,
+                arguments.runs,
+                keep=arguments.keep is not None,
             )
-            all_met &= report(engine, figures, generation_s, arguments.photos)
+            all_met &= report(engine, figures, generation_s, arguments.photos, reused)
             if arguments.portal and engine == "sqlite":
                 from bench.portal_timing import time_search_page
 

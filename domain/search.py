@@ -27,6 +27,11 @@ MAX_PAGE_SIZE = 100
 THUMBNAILS_PER_HIT = 4
 MAX_AGE = 130
 MAX_SEARCH_NAME = 100
+# Storage counts the matches of a search up to this many photos; past it the totals are
+# lower bounds (series shown as at most SERIES_COUNT_CAP), so a broad search costs no more
+# than a narrow one. The page itself is always exact.
+PHOTO_COUNT_CAP = 5_000
+SERIES_COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class HitPage:
     total_series: int
     total_photos: int
     hits: tuple[SeriesHit, ...]
+    # True when the search matched more photos than storage counts (PHOTO_COUNT_CAP): the
+    # totals are then lower bounds ("1,000+ series, 5,000+ photos"), the page still exact.
+    totals_capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,10 +108,15 @@ class SearchResult:
     page: int
     page_size: int
     items: tuple[SearchItem, ...]
+    totals_capped: bool = False  # the totals are lower bounds: "at least" this many
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total_series // self.page_size))
+        counted = max(1, -(-self.total_series // self.page_size))
+        if not self.totals_capped:
+            return counted
+        # Lower bounds: past the counted pages, a full page promises one more.
+        return max(counted, self.page + 1 if len(self.items) == self.page_size else self.page)
 
 
 @dataclass(frozen=True)
@@ -132,7 +145,9 @@ async def search_photos(
     found = await ports.search.find(query, (page - 1) * page_size, page_size)
     items = await _items(ports, principal, found.hits, query.scopes)
     await record(ports, principal, "search.run", cluster_id=cluster_id, object_type="search")
-    return SearchResult(found.total_series, found.total_photos, page, page_size, items)
+    return SearchResult(
+        found.total_series, found.total_photos, page, page_size, items, found.totals_capped
+    )
 
 
 async def _items(

@@ -306,7 +306,12 @@ class SeriesCodeRow(Model):
 
     class Meta:
         table = "series_code"
-        indexes = (("cluster_id", "kind", "code"), ("series_id", "kind"))
+        # The last carries series_id too, so a code's series come from the index alone.
+        indexes = (
+            ("cluster_id", "kind", "code"),
+            ("series_id", "kind"),
+            ("cluster_id", "kind", "code", "series_id"),
+        )
 
 
 class SavedSearchRow(Model):

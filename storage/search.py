@@ -1,9 +1,12 @@
 """Photo search in SQL over the photo table's copied columns, and saved searches.
 
-One statement groups the matches by series and counts them, one fetches the page's thumbnails.
-Consent is a condition in the same statement: each photo row carries a bit per active consent
-scope of its series, rewritten in the transaction that records or withdraws a consent, so a
-withdrawal takes effect on the next search with no cache to clear.
+One statement reads the matches up to a cap (PHOTO_COUNT_CAP photos) and groups them by
+series: it gives the totals, and when it read every match, the page's series too. Past the cap
+the totals are lower bounds, and a second statement reads only the newest matches in an index's
+shot_at order until the page's series are settled. One more fetches the page's counts and
+thumbnails. Consent is a condition in every statement: each photo row carries a bit per active
+consent scope of its series, rewritten in the transaction that records or withdraws a consent,
+so a withdrawal takes effect on the next search with no cache to clear.
 """
 
 from collections.abc import Sequence
@@ -12,8 +15,11 @@ from uuid import UUID
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from domain.search import (
+    PHOTO_COUNT_CAP,
+    SERIES_COUNT_CAP,
     THUMBNAILS_PER_HIT,
     HitPage,
     PhotoQuery,
@@ -23,11 +29,21 @@ from domain.search import (
     filters_to_mapping,
 )
 from storage.models import SavedSearchRow
-from storage.search_facts import scope_mask
+from storage.search_facts import ALL_SCOPES, scope_mask
 
 CODE_HELD = (
     "p.series_id IN (SELECT sc.series_id FROM series_code sc"
     " WHERE sc.cluster_id = ? AND sc.kind = ? AND sc.code = ?)"
+)
+# What a statement is for, which decides how SQLite is steered (PostgreSQL weighs all this
+# itself from its statistics): "all" reads every match, driven by a code's series when a code
+# is asked for (the quickest way even for a code most series hold); "newest" reads a few
+# matches in shot_at order, so each photo's series is looked up in series_code and the other
+# filters are hidden from the index choice (unary +) to keep an index in shot_at order;
+# "page" reads the page's series, which are known to hold the codes asked for.
+CODE_PROBE = (
+    "EXISTS (SELECT 1 FROM series_code sc WHERE sc.cluster_id = ? AND sc.kind = ?"
+    " AND sc.code = ? AND sc.series_id = p.series_id)"
 )
 
 
@@ -37,46 +53,62 @@ CODE_HELD = (
 
 class SearchRepository:
     async def find(self, query: PhotoQuery, offset: int, limit: int) -> HitPage:
-        connection = connections.get("default")
+        if not _is_postgres(connections.get("default")):
+            return await self._find(connections.get("default"), query, offset, limit)
+        async with in_transaction("default") as connection:
+            # asyncpg prepares each statement, and after five runs PostgreSQL may switch to a
+            # generic plan that ignores the values (cluster, code, ages): for these statements
+            # that plan was up to ten times slower. Plan each search for its own values, and
+            # without parallel workers: starting them cost more than the few thousand rows a
+            # search reads (a walk in shot_at order took 18 ms with two workers, 6 ms without).
+            await connection.execute_script(
+                "SET LOCAL plan_cache_mode = force_custom_plan;"
+                " SET LOCAL max_parallel_workers_per_gather = 0"
+            )
+            return await self._find(connection, query, offset, limit)
+
+    async def _find(
+        self, connection: BaseDBAsyncClient, query: PhotoQuery, offset: int, limit: int
+    ) -> HitPage:
         postgres = _is_postgres(connection)
         where, params = photo_conditions(query, postgres)
-        # SQLite would rather walk the whole series index than sort the matches for GROUP BY;
-        # the unary + hides that index's order so it picks the index that narrows the search.
-        group = "p.series_id" if postgres else "+p.series_id"
-        # One pass: group the matches by series, then count the groups with window functions
-        # before the page is cut, so the totals cost no second scan.
-        page = await _rows(
+        # One statement reads at most PHOTO_COUNT_CAP + 1 matches, in whatever order the best
+        # index gives, and answers the totals and (when it read every match) the page.
+        rows = await _rows(
             connection,
-            "SELECT series_id, n, last, COUNT(*) OVER () AS total_series,"  # noqa: S608
-            " SUM(n) OVER () AS total_photos FROM (SELECT p.series_id AS series_id,"
-            " COUNT(*) AS n, MAX(p.shot_at) AS last"
-            f" FROM photo p WHERE {where} GROUP BY {group}) grouped"
-            f" ORDER BY last DESC, series_id LIMIT {int(limit)} OFFSET {int(offset)}",
+            "WITH matched AS (SELECT p.series_id AS series_id, p.shot_at AS shot_at"  # noqa: S608
+            f" FROM photo p WHERE {where} LIMIT {int(PHOTO_COUNT_CAP) + 1}),"
+            " grouped AS (SELECT series_id, COUNT(*) AS n, MAX(shot_at) AS last"
+            " FROM matched GROUP BY series_id)"
+            " SELECT 0 AS part, NULL AS series_id, COUNT(*) AS n, SUM(n) AS last FROM grouped"
+            " UNION ALL SELECT 1 AS part, series_id, n, last FROM (SELECT series_id, n, last"
+            " FROM grouped ORDER BY last DESC, series_id"
+            f" LIMIT {int(limit)} OFFSET {int(offset)}) page",
             params,
         )
-        if not page:
-            return await self._totals_only(connection, where, params)
-        thumbs = await _thumbnails(connection, where, params, [row["series_id"] for row in page])
+        totals = next(row for row in rows if int(row["part"]) == 0)
+        series, photos = int(totals["n"] or 0), int(totals["last"] or 0)
+        capped = photos > PHOTO_COUNT_CAP
+        if capped:
+            # Only some matches were read: find the page among the newest ones instead.
+            total_series, total_photos = min(series, SERIES_COUNT_CAP), PHOTO_COUNT_CAP
+            walk_where, walk_params = photo_conditions(query, postgres, "newest")
+            page_ids = await _newest_series(connection, walk_where, walk_params, offset + limit)
+            page_ids = page_ids[offset:]
+        else:
+            total_series, total_photos = series, photos
+            page = [row for row in rows if int(row["part"]) == 1]
+            page.sort(key=lambda row: (-int(row["last"]), str(row["series_id"])))
+            page_ids = [row["series_id"] for row in page]
+        # The page's series hold the codes asked for: no need to test them again.
+        details_where, details_params = photo_conditions(query, postgres, "page")
+        details = await _page_details(connection, details_where, details_params, page_ids)
         hits = tuple(
-            SeriesHit(
-                _uuid(row["series_id"]),
-                int(row["n"]),
-                int(row["last"]),
-                thumbs.get(str(row["series_id"]), ()),
-            )
-            for row in page
+            SeriesHit(_uuid(series_id), *details[str(series_id)])
+            for series_id in page_ids
+            if str(series_id) in details
         )
-        return HitPage(int(page[0]["total_series"]), int(page[0]["total_photos"]), hits)
-
-    async def _totals_only(
-        self, connection: BaseDBAsyncClient, where: str, params: list[Any]
-    ) -> HitPage:
-        totals = await _rows(
-            connection,
-            f"SELECT COUNT(DISTINCT p.series_id) AS s, COUNT(*) AS n FROM photo p WHERE {where}",  # noqa: S608
-            params,
-        )
-        return HitPage(int(totals[0]["s"] or 0), int(totals[0]["n"] or 0), ())
+        return HitPage(total_series, total_photos, hits, capped)
 
     async def save(self, saved: SavedSearch) -> None:
         await SavedSearchRow.create(
@@ -101,8 +133,11 @@ class SearchRepository:
         await SavedSearchRow.filter(id=search_id).delete()
 
 
-def photo_conditions(query: PhotoQuery, postgres: bool) -> tuple[str, list[Any]]:
-    """The WHERE clause (with ? placeholders) and its parameters for a checked query."""
+def photo_conditions(
+    query: PhotoQuery, postgres: bool, purpose: str = "all"
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (with ? placeholders) and its parameters for a checked query;
+    `purpose` ("all", "newest", "page") steers SQLite's plan (see CODE_PROBE)."""
 
     def key(value: UUID) -> Any:
         return value if postgres else str(value)
@@ -110,27 +145,37 @@ def photo_conditions(query: PhotoQuery, postgres: bool) -> tuple[str, list[Any]]
     # search_scopes is 0 for photos not ready, acute or without clinical consent, and has a
     # bit per active consent scope otherwise (storage/search_facts.py keeps it in step with
     # the consent rows in the same transaction as every consent change).
+    # The test (search_scopes & wanted) = wanted is written as the list of masks that pass it:
+    # the same rows (a mask never exceeds ALL_SCOPES), but the planners can estimate an IN
+    # list from the column's statistics, while a bitwise test gets a fixed guess of 0.5% that
+    # led PostgreSQL into nested loops over tens of thousands of rows.
     wanted = scope_mask(query.scopes)
-    clauses = ["p.cluster_id = ?", "(p.search_scopes & ?) = ?"]
-    params: list[Any] = [key(query.cluster_id), wanted, wanted]
+    passing = [mask for mask in range(ALL_SCOPES + 1) if mask & wanted == wanted]
+    clauses = [
+        "p.cluster_id = ?",
+        f"p.search_scopes IN ({', '.join('?' for _ in passing)})",
+    ]
+    params: list[Any] = [key(query.cluster_id), *passing]
     for kind, prefix in (
         ("diagnosis", query.diagnosis_prefix),
         ("procedure", query.procedure_prefix),
     ):
-        if prefix is not None:
-            clauses.append(CODE_HELD)
+        if prefix is not None and purpose != "page":
+            clauses.append(CODE_PROBE if purpose == "newest" and not postgres else CODE_HELD)
             params += [key(query.cluster_id), kind, prefix]
+    # Phase, photographer and capture time lead indexes that are also in shot_at order.
+    hide = "+" if purpose == "newest" and not postgres else ""
     if query.body_site_ids is not None:
         sites = sorted(query.body_site_ids)
-        clauses.append(f"p.body_site_id IN ({', '.join('?' for _ in sites)})")
+        clauses.append(f"{hide}p.body_site_id IN ({', '.join('?' for _ in sites)})")
         params += sites
     simple = (
-        ("p.side = ?", query.side),
-        ("p.sex = ?", query.sex),
+        (f"{hide}p.side = ?", query.side),
+        (f"{hide}p.sex = ?", query.sex),
         ("p.phase = ?", query.phase),
-        ("p.view_id = ?", query.view_id),
-        ("p.age_years >= ?", query.age_min),
-        ("p.age_years <= ?", query.age_max),
+        (f"{hide}p.view_id = ?", query.view_id),
+        (f"{hide}p.age_years >= ?", query.age_min),
+        (f"{hide}p.age_years <= ?", query.age_max),
         ("p.shot_at >= ?", query.shot_from),
         ("p.shot_at < ?", query.shot_until),
         ("p.captured_by_id = ?", key(query.captured_by) if query.captured_by else None),
@@ -142,24 +187,65 @@ def photo_conditions(query: PhotoQuery, postgres: bool) -> tuple[str, list[Any]]
     return " AND ".join(clauses), params
 
 
-async def _thumbnails(
+def _by_newest(rows: list[dict[str, Any]], above: int | None = None) -> list[Any]:
+    """The series of these matches by their newest match (latest first, then by id), keeping
+    only those whose newest match is later than `above` when given."""
+    newest: dict[str, tuple[int, Any]] = {}
+    for row in rows:
+        key, shot_at = str(row["series_id"]), int(row["shot_at"])
+        if key not in newest or newest[key][0] < shot_at:
+            newest[key] = (shot_at, row["series_id"])
+    ordered = sorted(newest.items(), key=lambda item: (-item[1][0], item[0]))
+    return [raw for _, (shot_at, raw) in ordered if above is None or shot_at > above]
+
+
+async def _newest_series(
+    connection: BaseDBAsyncClient, where: str, params: list[Any], wanted: int
+) -> list[Any]:
+    """The first `wanted` series by newest match (then id), reading the newest matches only.
+
+    The newest `fetch` matching photos, in an index's shot_at order, settle every series whose
+    newest match is later than the oldest photo read; when fewer than `wanted` are settled,
+    read four times as many. A broad search settles its first pages in a few hundred rows."""
+    fetch = max(100, 5 * wanted)
+    while True:
+        rows = await _rows(
+            connection,
+            "SELECT p.series_id AS series_id, p.shot_at AS shot_at FROM photo p"  # noqa: S608
+            f" WHERE {where} ORDER BY p.shot_at DESC LIMIT {int(fetch)}",
+            params,
+        )
+        complete = len(rows) < fetch
+        settled = _by_newest(rows, None if complete or not rows else int(rows[-1]["shot_at"]))
+        if complete or len(settled) >= wanted:
+            return settled[:wanted]
+        fetch *= 4
+
+
+async def _page_details(
     connection: BaseDBAsyncClient, where: str, params: list[Any], series_ids: Sequence[Any]
-) -> dict[str, tuple[UUID, ...]]:
+) -> dict[str, tuple[int, int, tuple[UUID, ...]]]:
+    """Per series of the page: matching photos, newest match, and the newest few for thumbnails."""
     if not series_ids:
         return {}
     marks = ", ".join("?" for _ in series_ids)
     rows = await _rows(
         connection,
-        "SELECT id, series_id FROM (SELECT p.id AS id, p.series_id AS series_id, ROW_NUMBER()"  # noqa: S608
+        "SELECT id, series_id, shot_at, n FROM (SELECT p.id AS id, p.series_id AS series_id,"  # noqa: S608
+        " p.shot_at AS shot_at, COUNT(*) OVER (PARTITION BY p.series_id) AS n, ROW_NUMBER()"
         " OVER (PARTITION BY p.series_id ORDER BY p.shot_at DESC, p.id) AS rank"
         f" FROM photo p WHERE {where} AND p.series_id IN ({marks})) ranked"
         f" WHERE rank <= {THUMBNAILS_PER_HIT} ORDER BY rank",
         [*params, *series_ids],
     )
-    found: dict[str, tuple[UUID, ...]] = {}
+    found: dict[str, tuple[int, int, tuple[UUID, ...]]] = {}
     for row in rows:
         key = str(row["series_id"])
-        found[key] = (*found.get(key, ()), _uuid(row["id"]))
+        if key in found:
+            count, last, photos = found[key]
+            found[key] = (count, last, (*photos, _uuid(row["id"])))
+        else:  # rank 1 comes first: the newest match
+            found[key] = (int(row["n"]), int(row["shot_at"]), (_uuid(row["id"]),))
     return found
 
 

@@ -19,6 +19,7 @@ from storage.models import ConsentRow, PatientRow, PhotoRow, SeriesCodeRow, Seri
 
 MIN_PREFIX = 2
 SCOPE_BITS = {Scope.CLINICAL: 1, Scope.TEACHING: 2, Scope.RESEARCH: 4, Scope.PUBLICATION: 8}
+ALL_SCOPES = sum(SCOPE_BITS.values())  # the largest mask a photo row can carry
 
 
 async def refresh_series(series_ids: Iterable[UUID], connection: BaseDBAsyncClient) -> None:

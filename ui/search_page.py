@@ -112,13 +112,22 @@ class SearchPage:
                 _("Remove a filter or widen a range, such as the ages or dates."),
             )
             return
-        ui.label(
-            _("%(series)s series, %(photos)s photos")
-            % {
-                "series": format_count(result.total_series),
-                "photos": format_count(result.total_photos),
-            }
-        ).classes("text-slate-600 search-summary")
+        counts = {
+            "series": format_count(result.total_series),
+            "photos": format_count(result.total_photos),
+        }
+        if result.totals_capped:  # lower bounds: counting stopped at PHOTO_COUNT_CAP photos
+            ui.label(_("%(series)s+ series, %(photos)s+ photos") % counts).classes(
+                "text-slate-600 search-summary"
+            )
+            ui.label(
+                _("More than %(photos)s photos match; narrow the filters for exact totals.")
+                % {"photos": format_count(result.total_photos)}
+            ).classes("text-xs text-slate-500 search-capped")
+        else:
+            ui.label(_("%(series)s series, %(photos)s photos") % counts).classes(
+                "text-slate-600 search-summary"
+            )
         if self.filters.scope and self.filters.scope != Scope.CLINICAL.value:
             ui.label(
                 _("Only series with consent for %(scope)s.")

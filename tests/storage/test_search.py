@@ -11,6 +11,7 @@ from domain import search
 from domain.errors import InvalidInput, NotPermitted
 from domain.model import PhotoStatus, Principal, Role, Scope, User
 from domain.search import SearchFilters, build_query
+from storage import search as storage_search
 from storage.crypto import load_keyring
 
 SEARCHES = 50
@@ -145,3 +146,35 @@ async def test_secretaries_and_strangers_cannot_search(runtime):
         await search.search_photos(
             runtime.ports, member(cluster_id), cluster_id, SearchFilters(age_min=50, age_max=20)
         )
+
+
+async def test_broad_searches_count_up_to_the_cap_and_still_page_exactly(any_runtime, monkeypatch):
+    # Small caps, so that this data has broad searches: their totals become lower bounds,
+    # while every page (read to the end) still equals the brute-force order and counts.
+    monkeypatch.setattr(storage_search, "PHOTO_COUNT_CAP", 60)
+    monkeypatch.setattr(storage_search, "SERIES_COUNT_CAP", 25)
+    data = await generated(any_runtime)
+    cluster_id = data.clusters[0]
+    principal = member(cluster_id)
+    rng = random.Random(8)  # noqa: S311 (test data)
+
+    outcomes = []
+    for n in range(SEARCHES):
+        filters = random_filters(rng, any_runtime, data) if n else SearchFilters(sex="female")
+        expected = brute_force(any_runtime, data, cluster_id, filters)
+        found, result = await every_page(any_runtime, principal, cluster_id, filters, 7)
+        first = await search.search_photos(any_runtime.ports, principal, cluster_id, filters, 1, 7)
+        outcomes.append((filters, expected, found, first, result))
+
+    for filters, expected, found, first, result in outcomes:
+        assert found == expected, filters
+        photos = sum(count for _, count in expected)
+        if photos > 60:
+            assert first.totals_capped and first.total_photos == 60, filters
+            assert 1 <= first.total_series <= min(25, len(expected)), filters
+            assert first.page_count >= 2 and result.page == result.page_count, filters
+        else:
+            assert not first.totals_capped, filters
+            assert (first.total_series, first.total_photos) == (len(expected), photos), filters
+    assert sum(1 for _, _, _, first, _ in outcomes if first.totals_capped) > SEARCHES // 10
+    assert sum(1 for _, _, _, first, _ in outcomes if not first.totals_capped) > SEARCHES // 10
