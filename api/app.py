@@ -9,12 +9,12 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import set_session_cookie
 from api.deps import SESSION_COOKIE, ClientDep, PortsDep, PrincipalDep, SettingsDep
 from api.schemas import MeOut, PatientOut, me_out, patient_out
 from domain import accounts, acute, devices
 from domain.model import Device, Principal, User
 from domain.photos import APP_ENCRYPTION
-from settings import Settings
 
 router = APIRouter(tags=["phone app"])
 
@@ -89,7 +89,7 @@ async def app_login(
     token, secret, principal, device = await devices.sign_in_device(
         ports, body.email, body.password, label, client
     )
-    _set_session(response, token, settings)
+    set_session_cookie(response, settings, token)
     response.set_cookie(
         DEVICE_COOKIE,
         secret,
@@ -120,7 +120,7 @@ async def unlock(
     """Check the PIN and open a new session for this device; five wrong PINs revoke it."""
     secret = request.cookies.get(DEVICE_COOKIE)
     token, principal = await devices.unlock_with_pin(ports, secret, body.pin)
-    _set_session(response, token, settings)
+    set_session_cookie(response, settings, token)
     return await me_out(ports, principal)
 
 
@@ -148,7 +148,7 @@ async def unlock_with_passkey(
     token, principal = await devices.unlock_with_passkey(
         ports, secret, body.challenge, body.credential
     )
-    _set_session(response, token, settings)
+    set_session_cookie(response, settings, token)
     return await me_out(ports, principal)
 
 
@@ -187,18 +187,6 @@ async def create_acute_patient(
     """An unidentified patient for an emergency, named by the time it was created."""
     created = await acute.create_acute_patient(ports, principal, body.cluster_id, ward="")
     return patient_out(created)
-
-
-def _set_session(response: Response, token: str, settings: Settings) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_absolute_hours * 3600,
-        httponly=True,
-        secure=settings.is_tls,
-        samesite="strict",
-        path="/",
-    )
 
 
 def _device_out(device: Device, principal: Principal, user: User | None = None) -> DeviceOut:
