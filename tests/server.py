@@ -40,7 +40,9 @@ def create_admin(data_dir: Path, email: str, password: str, cluster: str) -> Non
 
 
 class Server:
-    def __init__(self, data_dir: Path, port: int | None = None, **extra_env: str) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, root: Path = ROOT, **extra_env: str
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -49,7 +51,7 @@ class Server:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "main.py", "serve"],
-                cwd=ROOT,
+                cwd=root,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

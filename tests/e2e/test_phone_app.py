@@ -1,6 +1,7 @@
 """The phone app in Debian's Chromium with a fake camera, against the real server."""
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from tests.e2e.phone import (
     unlock,
     wait_for_empty_outbox,
 )
-from tests.server import Server, create_admin, free_port
+from tests.server import ROOT, Server, create_admin, free_port
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,9 +36,9 @@ pytestmark = [
 ]
 
 
-def start_server(data_dir: Path, port: int) -> Server:
+def start_server(data_dir: Path, port: int, root: Path = ROOT) -> Server:
     # WebAuthn needs a domain as relying party id: localhost, not 127.0.0.1.
-    return Server(data_dir, port=port, SUTURA_PUBLIC_URL=f"http://localhost:{port}")
+    return Server(data_dir, port=port, root=root, SUTURA_PUBLIC_URL=f"http://localhost:{port}")
 
 
 @pytest.fixture
@@ -220,3 +221,59 @@ async def test_signing_out_leaves_no_patient_data_or_photo_on_the_phone(server) 
 
     assert not any(stored["stores"].values()), stored
     assert all(is_shell(url) for url in stored["cached"]), stored
+
+
+def next_release(copy: Path) -> Path:
+    """This checkout with the app shell's version raised: what the next deployment serves."""
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "data", "tests", "bench", "build", "*_cache", "__pycache__"
+        ),
+    )
+    worker = copy / "ui" / "pwa" / "sw.js"
+    script = worker.read_text()
+    assert 'const VERSION = "1"' in script
+    worker.write_text(script.replace('const VERSION = "1"', 'const VERSION = "2"'))
+    return copy
+
+
+async def test_a_new_app_version_is_offered_and_waits_until_capture_is_over(
+    server, tmp_path
+) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        context, page = await new_phone(browser)
+        await sign_in(page, base)
+        await set_pin(page)
+        await expect(page.locator("#start-capture")).to_be_visible()
+        await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        await new_patient_with_series(page, "010190-1236")
+
+        server.stop()  # the next release is deployed while the camera is open
+        upgraded = start_server(server.data_dir, server.port, root=next_release(tmp_path / "v2"))
+        try:
+            await page.evaluate(
+                "navigator.serviceWorker.getRegistration('/app/').then(r => r.update())"
+            )
+            await expect(page.locator("#update")).to_contain_text("Update available")
+            # Under the open camera the banner is covered; were it tapped, the update waits.
+            await page.locator("#apply-update").dispatch_event("click")
+            await expect(page.locator("#notice")).to_contain_text("waits until capture")
+            in_use = await page.evaluate("caches.keys()")
+            await capture(page, 1)
+            await wait_for_empty_outbox(page)  # nor while the outbox is sending
+            await page.locator("#apply-update").click()
+            await page.wait_for_function(  # v2 took over (activation drops the old cache)
+                "async () => JSON.stringify(await caches.keys()) === '[\"sutura-shell-v2\"]'",
+                timeout=30_000,
+            )
+            await expect(page.locator("#update")).to_be_hidden()  # the page reloaded
+            photos = photos_of_patient(base, "010190-1236", expect_count=1)
+        finally:
+            upgraded.stop()
+        await context.close()
+
+    assert "sutura-shell-v1" in in_use  # the old shell served the capture
+    assert len(photos) == 1
