@@ -19,10 +19,12 @@ def free_port() -> int:
 
 
 def child_environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The caller's environment without a Redis or database address of its own; `extra` is
+    applied last, so a caller may still name a database (the portal benchmark does)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env.update({"SUTURA_DATA_DIR": str(data_dir), **extra})
     env.pop("SUTURA_REDIS_URL", None)
     env.pop("SUTURA_DATABASE_URL", None)
+    env.update({"SUTURA_DATA_DIR": str(data_dir), **extra})
     return env
 
 
