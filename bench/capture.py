@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.phone import EMAIL, PASSWORD, chromium, new_phone, set_pin, sign_in  # noqa: E402  # noqa: E402
+from tests.e2e.phone import EMAIL, PASSWORD, chromium, new_phone, set_pin, sign_in  # noqa: E402
 from tests.server import Server, create_admin, free_port  # noqa: E402
 
 PHOTO_12MP = ROOT / "tests" / "data" / "photos" / "phone_samsung_galaxy_s7edge_12mp_gps.jpg"

@@ -23,6 +23,7 @@ from playwright.async_api import Page, async_playwright
 
 from bench.search_data import Dataset
 from domain.search import SearchFilters, filters_to_mapping
+from tests.e2e.phone import CHROMIUM, CHROMIUM_ARGS
 from tests.server import Server, child_environment
 from ui.search_page import DRAWN
 
@@ -30,16 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EMAIL = "bench-admin@example.org"
 PASSWORD = "a bench password 123"  # noqa: S105 (a throwaway benchmark account)
 TARGET_MS = 300.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BUILT = re.compile(r"search page built in ([0-9.]+) ms \(search ([0-9.]+) ms\)")
 # Notes the page's clock (ms since navigation start) when the results column is first drawn.
 WATCH_DRAWN = f"""

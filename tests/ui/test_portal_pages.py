@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
-from tests.ui.test_portal_e2e import CHROMIUM, CHROMIUM_ARGS, EMAIL, PASSWORD, ROOT, server
+from tests.e2e.phone import CHROMIUM, CHROMIUM_ARGS
+from tests.ui.test_portal_e2e import EMAIL, PASSWORD, ROOT, server
 
 __all__ = ["server"]
 SHOTS = ROOT / "artifacts" / "screenshots"
