@@ -1,6 +1,7 @@
 """The phone app in Debian's Chromium with a fake camera, against the real server."""
 
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -223,6 +224,12 @@ async def test_signing_out_leaves_no_patient_data_or_photo_on_the_phone(server) 
     assert all(is_shell(url) for url in stored["cached"]), stored
 
 
+def shell_version() -> int:
+    found = re.search(r'const VERSION = "(\d+)"', (ROOT / "ui" / "pwa" / "sw.js").read_text())
+    assert found
+    return int(found.group(1))
+
+
 def next_release(copy: Path) -> Path:
     """This checkout with the app shell's version raised: what the next deployment serves."""
     shutil.copytree(
@@ -234,8 +241,10 @@ def next_release(copy: Path) -> Path:
     )
     worker = copy / "ui" / "pwa" / "sw.js"
     script = worker.read_text()
-    assert 'const VERSION = "1"' in script
-    worker.write_text(script.replace('const VERSION = "1"', 'const VERSION = "2"'))
+    current = shell_version()
+    worker.write_text(
+        script.replace(f'const VERSION = "{current}"', f'const VERSION = "{current + 1}"')
+    )
     return copy
 
 
@@ -266,7 +275,8 @@ async def test_a_new_app_version_is_offered_and_waits_until_capture_is_over(
             await wait_for_empty_outbox(page)  # nor while the outbox is sending
             await page.locator("#apply-update").click()
             await page.wait_for_function(  # v2 took over (activation drops the old cache)
-                "async () => JSON.stringify(await caches.keys()) === '[\"sutura-shell-v2\"]'",
+                "async () => JSON.stringify(await caches.keys()) === "
+                f"'[\"sutura-shell-v{shell_version() + 1}\"]'",
                 timeout=30_000,
             )
             await expect(page.locator("#update")).to_be_hidden()  # the page reloaded
@@ -275,5 +285,5 @@ async def test_a_new_app_version_is_offered_and_waits_until_capture_is_over(
             upgraded.stop()
         await context.close()
 
-    assert "sutura-shell-v1" in in_use  # the old shell served the capture
+    assert f"sutura-shell-v{shell_version()}" in in_use  # the old shell served the capture
     assert len(photos) == 1

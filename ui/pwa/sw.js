@@ -4,7 +4,7 @@
 
 import { flush } from "./js/outbox.js";
 
-const VERSION = "1";
+const VERSION = "2";
 const CACHE = `sutura-shell-v${VERSION}`;
 const SHELL = [
   "/app/", "/app/app.css", "/app/manifest.webmanifest",

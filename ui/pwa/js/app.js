@@ -117,6 +117,7 @@ async function lockScreen() {
   const biometric = (await kv.get("hasPasskey")) && navigator.onLine
     ? button("Use face or fingerprint", () => unlockBiometric(), "secondary", { id: "unlock-biometrics" })
     : null;
+  if (!app.account) return;  // wiped while we waited (a revoked device): sign-in is showing
   show(h("form", { class: "card", on: { submit } },
     h("img", { src: "/app/icons/icon-192.png", alt: "", class: "logo" }),
     h("h1", { text: "Sutura is locked" }),
