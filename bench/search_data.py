@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -21,7 +21,7 @@ from domain.model import PhotoStatus, Scope, Sex
 from domain.search import age_at, local_day
 from domain.taxonomy import Taxonomy
 from storage.crypto import Keyring
-from storage.search_facts import code_prefixes, scope_mask
+from storage.search_facts import code_prefixes, scope_mask, summarise
 
 EPOCH_START = int(datetime(2015, 1, 1, tzinfo=UTC).timestamp())
 EPOCH_END = int(datetime(2026, 11, 30, tzinfo=UTC).timestamp())
@@ -149,10 +149,13 @@ class Generator:
             series = self._series(patient_id, cluster_id, is_acute, created, data, writer)
             if keep:
                 data.series[series.id] = series
-            for _ in range(rng.randint(1, 2 * photo_count - 1)):
-                photo = self._photo(series, born, sex, created, data, writer)
-                if keep:
-                    data.photos.append(photo)
+            photos = [
+                self._photo(series, born, sex, created, data, writer)
+                for _ in range(rng.randint(1, 2 * photo_count - 1))
+            ]
+            if keep:
+                data.photos.extend(photos)
+            self._codes(series, photos, writer)
 
     def _series(
         self,
@@ -187,13 +190,16 @@ class Generator:
                 "is_acute": is_acute,
             },
         )
-        for kind, code in sorted(code_prefixes(diagnoses, procedures)):
-            writer.add(
-                "series_code",
-                {"series_id": series.id, "cluster_id": cluster_id, "kind": kind, "code": code},
-            )
         self._consents(series, created, data, writer)
         return series
+
+    def _codes(self, series: FakeSeries, photos: list[FakePhoto], writer: _Writer) -> None:
+        """The series' code rows with their summaries, as storage/search_facts.py keeps them."""
+        mask = 0 if series.is_acute else scope_mask(series.active_scopes)
+        summary = asdict(summarise((photo.age_years, photo.shot_at) for photo in photos))
+        for kind, code in sorted(code_prefixes(series.diagnoses, series.procedures)):
+            row = {"series_id": series.id, "cluster_id": series.cluster_id, "kind": kind}
+            writer.add("series_code", {**row, "code": code, "scopes": mask, **summary})
 
     def _consents(
         self, series: FakeSeries, created: datetime, data: Dataset, writer: _Writer

@@ -1,4 +1,4 @@
-"""Migration operations Tortoise's own cannot do safely on SQLite.
+"""Migration operations Tortoise's own cannot do safely (on SQLite, or on tables with rows).
 
 Tortoise makes a column nullable on SQLite by rebuilding the table: it drops the table's
 indexes and UNIQUE constraints, and dropping the old table with foreign keys on would
@@ -62,3 +62,31 @@ async def drop_not_null_sqlite(client: Any, table: str, column: str) -> None:
     check = await client.execute_query_dict("PRAGMA quick_check")
     if [row["quick_check"] for row in check] != ["ok"]:
         raise RuntimeError(f"schema check failed after changing {table}.{column}")
+
+
+class AddCountColumn(ops.AddField):
+    """Add a NOT NULL integer column with a default to a table that may hold rows.
+
+    Tortoise's AddField leaves the default out of the ALTER TABLE (the model applies it on
+    insert), which both databases refuse for a NOT NULL column once the table has rows."""
+
+    def __init__(
+        self, model_name: str, name: str, field: Any, table: str, default: int = 0
+    ) -> None:
+        super().__init__(model_name, name, field)
+        self.table = table
+        self.default = int(default)
+
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: Any,
+        new_state: Any,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        if state_editor is None:
+            return
+        await state_editor.client.execute_script(
+            f'ALTER TABLE "{self.table}" ADD COLUMN "{self.name}" INT NOT NULL'
+            f" DEFAULT {self.default}"
+        )

@@ -296,21 +296,43 @@ class PhotoRow(Model):
 
 
 class SeriesCodeRow(Model):
-    """One diagnosis or procedure code of a series, for search (prefix ranges on the code)."""
+    """One diagnosis or procedure code of a series, for search (prefix ranges on the code).
+
+    Each row also summarises its series for the filters that are asked together with a code:
+    the active consent scopes (as photo.search_scopes has them) and the range of ages and
+    capture times of its photos. A series whose ranges miss the asked range holds no match,
+    so a code search skips it without reading its photos. They are kept in step by
+    storage/search_facts.py with the photos, in the same transaction.
+    """
 
     id = fields.IntField(primary_key=True)
     series_id = fields.UUIDField()
     cluster_id = fields.UUIDField()
     kind = fields.CharField(max_length=10)  # "diagnosis" or "procedure"
     code = fields.CharField(max_length=16)
+    scopes = fields.IntField(default=0)
+    age_low = fields.IntField(null=True)
+    age_high = fields.IntField(null=True)
+    shot_low = fields.BigIntField(null=True)
+    shot_high = fields.BigIntField(null=True)
 
     class Meta:
         table = "series_code"
-        # The last carries series_id too, so a code's series come from the index alone.
+        # The search index covers every column a code search reads, so a code's series and
+        # their summaries come from the index alone.
         indexes = (
-            ("cluster_id", "kind", "code"),
             ("series_id", "kind"),
-            ("cluster_id", "kind", "code", "series_id"),
+            (
+                "cluster_id",
+                "kind",
+                "code",
+                "series_id",
+                "scopes",
+                "age_low",
+                "age_high",
+                "shot_low",
+                "shot_high",
+            ),
         )
 
 

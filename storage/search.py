@@ -31,19 +31,28 @@ from domain.search import (
 from storage.models import SavedSearchRow
 from storage.search_facts import ALL_SCOPES, scope_mask
 
-CODE_HELD = (
-    "p.series_id IN (SELECT sc.series_id FROM series_code sc"
-    " WHERE sc.cluster_id = ? AND sc.kind = ? AND sc.code = ?)"
-)
+# A code filter: the series holding the code in the cluster, whose summaries (SUMMARY, see
+# storage/models.py SeriesCodeRow) do not rule them out, written three ways.
+CODE = "sc.cluster_id = ? AND sc.kind = ? AND sc.code = ?"
+CODE_HELD = "p.series_id IN (SELECT sc.series_id FROM series_code sc WHERE {code})"
 # What a statement is for, which decides how SQLite is steered (PostgreSQL weighs all this
 # itself from its statistics): "all" reads every match, driven by a code's series when a code
 # is asked for (the quickest way even for a code most series hold); "newest" reads a few
 # matches in shot_at order, so each photo's series is looked up in series_code and the other
 # filters are hidden from the index choice (unary +) to keep an index in shot_at order;
 # "page" reads the page's series, which are known to hold the codes asked for.
-CODE_PROBE = (
-    "EXISTS (SELECT 1 FROM series_code sc WHERE sc.cluster_id = ? AND sc.kind = ?"
-    " AND sc.code = ? AND sc.series_id = p.series_id)"
+CODE_PROBE = "EXISTS (SELECT 1 FROM series_code sc WHERE {code} AND sc.series_id = p.series_id)"
+# For "all" SQLite walks the first code's series and joins their photos: an IN list over the
+# same series is built whole before the first photo is read (65,000 series for a procedure
+# group as broad as KQ), while the join stops as soon as enough matches are found. A series
+# holds each code prefix once, so the join yields each photo once.
+CODE_DRIVES = "{code} AND p.series_id = sc.series_id"
+# Series-wide ranges that must meet the asked ones for any photo of the series to match.
+SUMMARY = (
+    ("sc.age_high >= ?", "age_min"),
+    ("sc.age_low <= ?", "age_max"),
+    ("sc.shot_high >= ?", "shot_from"),
+    ("sc.shot_low < ?", "shot_until"),
 )
 
 
@@ -71,13 +80,13 @@ class SearchRepository:
         self, connection: BaseDBAsyncClient, query: PhotoQuery, offset: int, limit: int
     ) -> HitPage:
         postgres = _is_postgres(connection)
-        where, params = photo_conditions(query, postgres)
+        tables, where, params = photo_conditions(query, postgres)
         # One statement reads at most PHOTO_COUNT_CAP + 1 matches, in whatever order the best
         # index gives, and answers the totals and (when it read every match) the page.
         rows = await _rows(
             connection,
             "WITH matched AS (SELECT p.series_id AS series_id, p.shot_at AS shot_at"  # noqa: S608
-            f" FROM photo p WHERE {where} LIMIT {int(PHOTO_COUNT_CAP) + 1}),"
+            f" FROM {tables} WHERE {where} LIMIT {int(PHOTO_COUNT_CAP) + 1}),"
             " grouped AS (SELECT series_id, COUNT(*) AS n, MAX(shot_at) AS last"
             " FROM matched GROUP BY series_id)"
             " SELECT 0 AS part, NULL AS series_id, COUNT(*) AS n, SUM(n) AS last FROM grouped"
@@ -92,7 +101,7 @@ class SearchRepository:
         if capped:
             # Only some matches were read: find the page among the newest ones instead.
             total_series, total_photos = min(series, SERIES_COUNT_CAP), PHOTO_COUNT_CAP
-            walk_where, walk_params = photo_conditions(query, postgres, "newest")
+            _, walk_where, walk_params = photo_conditions(query, postgres, "newest")
             page_ids = await _newest_series(connection, walk_where, walk_params, offset + limit)
             page_ids = page_ids[offset:]
         else:
@@ -101,7 +110,7 @@ class SearchRepository:
             page.sort(key=lambda row: (-int(row["last"]), str(row["series_id"])))
             page_ids = [row["series_id"] for row in page]
         # The page's series hold the codes asked for: no need to test them again.
-        details_where, details_params = photo_conditions(query, postgres, "page")
+        _, details_where, details_params = photo_conditions(query, postgres, "page")
         details = await _page_details(connection, details_where, details_params, page_ids)
         hits = tuple(
             SeriesHit(_uuid(series_id), *details[str(series_id)])
@@ -135,9 +144,9 @@ class SearchRepository:
 
 def photo_conditions(
     query: PhotoQuery, postgres: bool, purpose: str = "all"
-) -> tuple[str, list[Any]]:
-    """The WHERE clause (with ? placeholders) and its parameters for a checked query;
-    `purpose` ("all", "newest", "page") steers SQLite's plan (see CODE_PROBE)."""
+) -> tuple[str, str, list[Any]]:
+    """The FROM and WHERE clauses (with ? placeholders) and the parameters for a checked query;
+    `purpose` ("all", "newest", "page") steers SQLite's plan (see CODE_PROBE, CODE_DRIVES)."""
 
     def key(value: UUID) -> Any:
         return value if postgres else str(value)
@@ -156,13 +165,11 @@ def photo_conditions(
         f"p.search_scopes IN ({', '.join('?' for _ in passing)})",
     ]
     params: list[Any] = [key(query.cluster_id), *passing]
-    for kind, prefix in (
-        ("diagnosis", query.diagnosis_prefix),
-        ("procedure", query.procedure_prefix),
-    ):
-        if prefix is not None and purpose != "page":
-            clauses.append(CODE_PROBE if purpose == "newest" and not postgres else CODE_HELD)
-            params += [key(query.cluster_id), kind, prefix]
+    tables = "photo p"
+    if purpose != "page":
+        tables, codes, code_params = _code_conditions(query, postgres, purpose, passing)
+        clauses += codes
+        params += code_params
     # Phase, photographer and capture time lead indexes that are also in shot_at order.
     hide = "+" if purpose == "newest" and not postgres else ""
     if query.body_site_ids is not None:
@@ -184,7 +191,37 @@ def photo_conditions(
         if value is not None:
             clauses.append(clause)
             params.append(value)
-    return " AND ".join(clauses), params
+    return tables, " AND ".join(clauses), params
+
+
+def _code_conditions(
+    query: PhotoQuery, postgres: bool, purpose: str, passing: list[int]
+) -> tuple[str, list[str], list[Any]]:
+    """The tables, clauses and parameters of the diagnosis and procedure filters."""
+    summary = [f"sc.scopes IN ({', '.join('?' for _ in passing)})"]
+    summary_params: list[Any] = [*passing]
+    for clause, name in SUMMARY:
+        if (value := getattr(query, name)) is not None:
+            summary.append(clause)
+            summary_params.append(value)
+    code = " AND ".join([CODE, *summary])
+    cluster = query.cluster_id if postgres else str(query.cluster_id)
+    tables, clauses, params = "photo p", [], []
+    for kind, prefix in (
+        ("diagnosis", query.diagnosis_prefix),
+        ("procedure", query.procedure_prefix),
+    ):
+        if prefix is None:
+            continue
+        if postgres:
+            template = CODE_HELD
+        elif purpose == "all" and tables == "photo p":
+            tables, template = "series_code sc CROSS JOIN photo p", CODE_DRIVES
+        else:
+            template = CODE_PROBE
+        clauses.append(template.format(code=code))
+        params += [cluster, kind, prefix, *summary_params]
+    return tables, clauses, params
 
 
 def _by_newest(rows: list[dict[str, Any]], above: int | None = None) -> list[Any]:

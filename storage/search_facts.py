@@ -8,6 +8,7 @@ the same transaction, so a search never sees a half-updated state.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date
 from uuid import UUID
 
@@ -38,12 +39,12 @@ async def refresh_series(series_ids: Iterable[UUID], connection: BaseDBAsyncClie
                 is_acute=series.is_acute,
             )
         )
-        await _refresh_ages(series_id, patient.birth_date, connection)
-        await _refresh_scopes(series, connection)
-        await _refresh_codes(series, connection)
+        summary = await _refresh_ages(series_id, patient.birth_date, connection)
+        mask = await _refresh_scopes(series, connection)
+        await _refresh_codes(series, mask, summary, connection)
 
 
-async def _refresh_scopes(series: SeriesRow, connection: BaseDBAsyncClient) -> None:
+async def _refresh_scopes(series: SeriesRow, connection: BaseDBAsyncClient) -> int:
     active = await (
         ConsentRow.filter(series_id=series.id, withdrawn_at__isnull=True)
         .using_db(connection)
@@ -53,6 +54,7 @@ async def _refresh_scopes(series: SeriesRow, connection: BaseDBAsyncClient) -> N
     photos = PhotoRow.filter(series_id=series.id).using_db(connection)
     await photos.filter(status=PhotoStatus.READY.value).update(search_scopes=mask)
     await photos.exclude(status=PhotoStatus.READY.value).update(search_scopes=0)
+    return mask
 
 
 def scope_mask(scopes: Iterable[Scope]) -> int:
@@ -65,21 +67,58 @@ def scope_mask(scopes: Iterable[Scope]) -> int:
 
 async def _refresh_ages(
     series_id: UUID, birth_date: date | None, connection: BaseDBAsyncClient
-) -> None:
+) -> "SeriesSummary":
     rows = await PhotoRow.filter(series_id=series_id).using_db(connection).values("id", "shot_at")
     by_age: dict[int | None, list[UUID]] = defaultdict(list)
+    taken: list[tuple[int | None, int]] = []
     for row in rows:
         age = age_at(birth_date, local_day(row["shot_at"])) if birth_date else None
         by_age[age].append(row["id"])
+        taken.append((age, row["shot_at"]))
     for age, photo_ids in by_age.items():
         await PhotoRow.filter(id__in=photo_ids).using_db(connection).update(age_years=age)
+    return summarise(taken)
 
 
-async def _refresh_codes(series: SeriesRow, connection: BaseDBAsyncClient) -> None:
+@dataclass(frozen=True)
+class SeriesSummary:
+    """The ranges of a series' photos that series_code carries (None: no photo, or no age)."""
+
+    age_low: int | None = None
+    age_high: int | None = None
+    shot_low: int | None = None
+    shot_high: int | None = None
+
+
+def summarise(photos: Iterable[tuple[int | None, int]]) -> SeriesSummary:
+    """The ranges of (age at capture, capture time) pairs of one series' photos."""
+    ages, shots = [], []
+    for age, shot_at in photos:
+        shots.append(shot_at)
+        if age is not None:
+            ages.append(age)
+    return SeriesSummary(
+        min(ages, default=None),
+        max(ages, default=None),
+        min(shots, default=None),
+        max(shots, default=None),
+    )
+
+
+async def _refresh_codes(
+    series: SeriesRow, mask: int, summary: SeriesSummary, connection: BaseDBAsyncClient
+) -> None:
     await SeriesCodeRow.filter(series_id=series.id).using_db(connection).delete()
     await SeriesCodeRow.bulk_create(
         [
-            SeriesCodeRow(series_id=series.id, cluster_id=series.cluster_id, kind=kind, code=code)
+            SeriesCodeRow(
+                series_id=series.id,
+                cluster_id=series.cluster_id,
+                kind=kind,
+                code=code,
+                scopes=mask,
+                **asdict(summary),
+            )
             for kind, code in code_prefixes(series.diagnosis_codes, series.procedure_codes)
         ],
         using_db=connection,

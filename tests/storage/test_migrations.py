@@ -120,3 +120,43 @@ async def test_the_external_upload_migration_keeps_photos_keys_and_indexes(datab
     assert [str(row["photo_id"]) for row in blobs] == [photo_id]
     assert indexes_before <= indexes_after and len(indexes_before) >= 9
     assert duplicate_refused
+
+
+async def test_the_summary_migration_fills_series_code_from_the_photos(database_url):
+    config = tortoise_config(database_url)
+    await migrate(config=config, target="sutura.0004_series_code_covering")
+    await Tortoise.init(config=config)
+    photo_id = await _photo_with_a_blob()
+    await _execute(
+        "UPDATE photo SET age_years = $1, shot_at = $2 WHERE id = $3", [41, 1000, photo_id]
+    )
+    series = await _rows("SELECT series_id, cluster_id FROM photo")
+    series_id, cluster_id = str(series[0]["series_id"]), str(series[0]["cluster_id"])
+    await _execute(  # a second photo of the series, not ready, younger and earlier
+        "INSERT INTO photo (id, cluster_id, phase, view_id, received_at, captured_by_id, "
+        "client_id, status, sha256, size_bytes, series_id, is_acute, search_scopes, shot_at, "
+        "age_years) SELECT $1, cluster_id, phase, view_id, received_at, captured_by_id, 'c2', "
+        "'processing', sha256, size_bytes, series_id, is_acute, 0, 400, 39 FROM photo",
+        [str(uuid.uuid4())],
+    )
+    for code in ("DC4", "DC43"):
+        await _execute(
+            "INSERT INTO series_code (series_id, cluster_id, kind, code) VALUES ($1, $2, $3, $4)",
+            [series_id, cluster_id, "diagnosis", code],
+        )
+    await close_database()
+
+    await migrate(config=config)
+    await Tortoise.init(config=config)
+    try:
+        rows = await _rows(
+            "SELECT code, scopes, age_low, age_high, shot_low, shot_high FROM series_code"
+            " ORDER BY code"
+        )
+    finally:
+        await close_database()
+
+    assert [tuple(row.values()) for row in rows] == [
+        ("DC4", 1, 39, 41, 400, 1000),
+        ("DC43", 1, 39, 41, 400, 1000),
+    ]

@@ -2,17 +2,20 @@
 
 import random
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from bench.search_data import Dataset, Generator
 from domain import search
 from domain.errors import InvalidInput, NotPermitted
 from domain.model import PhotoStatus, Principal, Role, Scope, User
-from domain.search import SearchFilters, build_query
+from domain.search import SearchFilters, build_query, local_day
 from storage import search as storage_search
 from storage.crypto import load_keyring
+from storage.search_facts import refresh_series
 
 SEARCHES = 50
 
@@ -178,3 +181,37 @@ async def test_broad_searches_count_up_to_the_cap_and_still_page_exactly(any_run
             assert (first.total_series, first.total_photos) == (len(expected), photos), filters
     assert sum(1 for _, _, _, first, _ in outcomes if first.totals_capped) > SEARCHES // 10
     assert sum(1 for _, _, _, first, _ in outcomes if not first.totals_capped) > SEARCHES // 10
+
+
+async def test_code_searches_with_narrow_ranges_miss_no_series(any_runtime):
+    # A code search skips series whose age and capture-time ranges (series_code) miss the
+    # asked ones. Rewrite those ranges the way every change does, then ask for a code with a
+    # window around one photo's age or day: the skipping must never lose a match.
+    data = await generated(any_runtime)
+    cluster_id = data.clusters[0]
+    rng = random.Random(13)  # noqa: S311 (test data)
+    ready = [p for p in data.photos if p.cluster_id == cluster_id and p.age_years is not None]
+    anchors = rng.sample(ready, 30)
+    async with in_transaction() as connection:
+        await refresh_series({photo.series_id for photo in anchors}, connection)
+
+    outcomes = []
+    for n, photo in enumerate(anchors):
+        series = data.series[photo.series_id]
+        procedure = rng.choice(series.procedures)[:3] if series.procedures and n % 3 == 0 else None
+        filters = SearchFilters(diagnosis=rng.choice(series.diagnoses)[:4], procedure=procedure)
+        age, day = photo.age_years or 0, local_day(photo.shot_at)
+        if n % 2:
+            filters = replace(filters, age_min=age, age_max=age + rng.randint(0, 3))
+        else:
+            filters = replace(filters, date_from=day, date_to=day + timedelta(rng.randint(0, 20)))
+        expected = brute_force(any_runtime, data, cluster_id, filters)
+        found, _ = await every_page(any_runtime, member(cluster_id), cluster_id, filters)
+        outcomes.append((filters, expected, found, photo))
+
+    for filters, expected, found, _ in outcomes:
+        assert found == expected, filters
+    # The anchors themselves match whenever they are searchable at all.
+    searchable = [o for o in outcomes if o[3].status == PhotoStatus.READY and o[2]]
+    assert len(searchable) >= 10
+    assert all(o[3].series_id in {series_id for series_id, _ in o[2]} for o in searchable)
