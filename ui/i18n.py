@@ -4,8 +4,8 @@ Text in code is English and marked with `_()`; `ui/locale/da/LC_MESSAGES/message
 the Danish. The language of a page comes from the member's choice (kept on their user row)
 or else the browser's Accept-Language, and is remembered per connected browser tab so that
 event handlers speak the same language as the page that drew them. Dates, numbers and
-taxonomy titles follow it too. The phone app's script has a catalog of its own (`app.po`),
-which `script_catalog` hands it as JSON.
+taxonomy titles follow it too. The phone app and the external sender's page have catalogs
+of their own (`app.po`, `link.po`), which `script_catalog` hands their scripts as JSON.
 """
 
 import contextlib

@@ -32,10 +32,9 @@ KEYWORDS = {
         )
     },
 }
-# The phone app: the same keywords as babel-app.cfg and `make messages`.
-APP_KEYWORDS = {"_": None, "ngettext": (1, 2)}
-APP_METHODS = [("js/**.js", "javascript"), ("index.html", extract_marked_html)]
-APP_OPTIONS = {"js/**.js": {"parse_template_string": "true"}}
+# The phone app and the sender page: the same as babel-app.cfg, babel-link.cfg, `make messages`.
+SCRIPT_KEYWORDS = {"_": None, "ngettext": (1, 2)}
+SCRIPT_PAGES = {"app": ROOT / "ui" / "pwa", "link": ROOT / "ui" / "link"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 Message = str | tuple[str, str]
@@ -55,12 +54,12 @@ def extracted() -> set[Message]:
     return found
 
 
-def extracted_from_app() -> set[Message]:
+def extracted_from_page(folder: Path) -> set[Message]:
     found = extract_from_dir(
-        ROOT / "ui" / "pwa",
-        method_map=APP_METHODS,  # type: ignore[arg-type]
-        options_map=APP_OPTIONS,
-        keywords=APP_KEYWORDS,
+        folder,
+        method_map=[("**.js", "javascript"), ("index.html", extract_marked_html)],  # type: ignore[list-item]
+        options_map={"**.js": {"parse_template_string": "true"}},
+        keywords=SCRIPT_KEYWORDS,
     )
     return {as_key(message) for _, _, message, _, _ in found}
 
@@ -73,14 +72,22 @@ def test_every_message_has_a_danish_translation():
     assert missing == [], f"add these to ui/locale/da/LC_MESSAGES/messages.po: {missing}"
 
 
-def test_every_phone_app_message_has_a_danish_translation():
-    catalog = i18n.load_catalog("da", "app")
+@pytest.mark.parametrize("domain", ["app", "link"])
+def test_every_message_of_the_phone_app_and_sender_page_has_a_danish_translation(domain):
+    catalog = i18n.load_catalog("da", domain)
 
-    marked = extracted_from_app()
+    marked = extracted_from_page(SCRIPT_PAGES[domain])
     missing = sorted(str(message) for message in marked if message not in catalog)
 
-    assert "Opening…" in marked and ("%(count)s try left.", "%(count)s tries left.") in marked
-    assert missing == [], f"run `make messages`, then translate in app.po: {missing}"
+    assert len(marked) > 30, "the extraction found the page's texts"
+    assert missing == [], f"run `make messages`, then translate in {domain}.po: {missing}"
+
+
+def test_marked_html_and_plural_forms_are_extracted():
+    marked = extracted_from_page(SCRIPT_PAGES["app"])
+
+    assert "Opening…" in marked
+    assert ("%(count)s try left.", "%(count)s tries left.") in marked
 
 
 def test_the_phone_app_gets_its_catalog_as_json():
@@ -94,7 +101,7 @@ def test_the_phone_app_gets_its_catalog_as_json():
     assert i18n.script_catalog("app", "en") == {"messages": {}, "plurals": {}}
 
 
-@pytest.mark.parametrize("domain", ["messages", "app"])
+@pytest.mark.parametrize("domain", ["messages", "app", "link"])
 def test_translations_keep_their_placeholders(domain):
     catalog = i18n.load_catalog("da", domain)
 

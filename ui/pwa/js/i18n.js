@@ -3,6 +3,8 @@
 // ui/locale/da/LC_MESSAGES/app.po, served as /app/i18n/da.json and kept by the service
 // worker, so the app speaks Danish offline too. Placeholders are written %(name)s, as in the
 // portal's catalog. Dates and numbers go through Intl in the chosen language.
+// NOTE: the external sender's page (ui/link/link.js) imports this module too, with its own
+// catalog (link.po at /x-assets/i18n/da.json).
 
 const LANGUAGES = ["da", "en"];
 const DEFAULT = "en";
@@ -23,19 +25,21 @@ export function currentLanguage() { return state.language || DEFAULT; }
 // Null until the page has chosen (in the service worker the browser's own header applies).
 export function chosenLanguage() { return state.language; }
 
-async function fetchCatalog(language) {
-  const response = await fetch(`/app/i18n/${language}.json`, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`no catalog for ${language}`);
+const APP_CATALOG = (language) => `/app/i18n/${language}.json`;
+
+async function fetchCatalog(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`no catalog at ${url}`);
   return response.json();
 }
 
 // Speaks `language` from now on and translates the page's marked elements; English when the
 // catalog cannot be had (offline before the service worker kept it).
-export async function useLanguage(language) {
+export async function useLanguage(language, catalogUrl = APP_CATALOG) {
   let catalog = { messages: {}, plurals: {} };
   if (language !== DEFAULT) {
     try {
-      catalog = await fetchCatalog(language);
+      catalog = await fetchCatalog(catalogUrl(language));
     } catch {
       language = DEFAULT;
     }
@@ -43,14 +47,14 @@ export async function useLanguage(language) {
   Object.assign(state, { language, messages: catalog.messages, plurals: catalog.plurals });
   document.documentElement.lang = language;
   for (const element of document.querySelectorAll("[data-i18n]")) {
-    if (!element.dataset.i18n) element.dataset.i18n = element.textContent.trim();
+    if (!element.dataset.i18n) element.dataset.i18n = element.textContent.trim().replace(/\s+/g, " ");
     element.textContent = _(element.dataset.i18n);
   }
   return language;
 }
 
-export function formatNumber(number) {
-  return number.toLocaleString(currentLanguage());
+export function formatNumber(number, options) {
+  return number.toLocaleString(currentLanguage(), options);
 }
 
 export function formatMoment(moment) {
