@@ -67,11 +67,21 @@ $(APT_TEST_STAMP): $(APT_STAMP)
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# Portal text: collect the messages marked in ui/ and domain/ and merge them into the Danish
-# catalog; then translate the new entries (tests/ui/test_catalog.py fails until they are).
+# Danish text: collect the marked messages and merge them into the Danish catalogs: the portal's
+# (ui/ and domain/, babel.cfg) into messages.po, the phone app's (ui/pwa/, babel-app.cfg) into
+# app.po, the external sender page's (ui/link/, babel-link.cfg) into link.po; then translate the
+# new entries (tests/ui/test_catalog.py fails until they are). Shipping changed app text also
+# needs a new shell VERSION in ui/pwa/sw.js. PYTHONPATH: the .cfg files name this project's
+# extractor for marked HTML.
 messages: $(TEST_STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k NotFound -k NotPermitted \
 		-k NotAuthenticated -k ConsentRequired -k Conflict -k InvalidInput -k InvalidImage \
 		-k TooLarge --no-location --omit-header -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d ui/locale -l da -w 98
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel-app.cfg -k _ -k ngettext:1,2 \
+		--no-location --omit-header -o build/app.pot .
+	$(BIN)/pybabel update -D app -i build/app.pot -d ui/locale -l da -w 98
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel-link.cfg -k _ -k ngettext:1,2 \
+		--no-location --omit-header -o build/link.pot .
+	$(BIN)/pybabel update -D link -i build/link.pot -d ui/locale -l da -w 98

@@ -1,4 +1,9 @@
-"""Domain errors and validation failures as HTTP answers with a readable message."""
+"""Domain errors and validation failures as HTTP answers with a readable message.
+
+A domain error's message is translated into the first language of the request's
+Accept-Language that the portal's catalog speaks (the phone app sends the user's choice);
+messages composed at run time, and validation failures, stay English.
+"""
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +23,7 @@ from domain.errors import (
     Throttled,
     TooLarge,
 )
+from ui.i18n import choose_language, translate
 
 STATUS = {
     NotFound: 404,
@@ -43,7 +49,8 @@ def status_of(error: DomainError) -> int:
 async def domain_error_handler(request: Request, error: Exception) -> JSONResponse:
     if not isinstance(error, DomainError):
         raise error
-    body: dict[str, object] = {"detail": error.message}
+    language = choose_language(None, request.headers.get("accept-language"))
+    body: dict[str, object] = {"detail": translate(error.message, language)}
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
     headers = {"Cache-Control": "no-store"}
@@ -51,6 +58,8 @@ async def domain_error_handler(request: Request, error: Exception) -> JSONRespon
         body["device_revoked"] = True  # the phone app wipes itself on this marker
     if isinstance(error, Throttled):
         headers["Retry-After"] = str(error.retry_after_s)
+    headers["Content-Language"] = language
+    headers["Vary"] = "Accept-Language"
     return JSONResponse(body, status_code=status_of(error), headers=headers)
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain import accounts
 from domain.model import Consent, Patient, Photo, Principal, Scope, Series, Variant
@@ -23,6 +23,7 @@ class MeOut(BaseModel):
     display_name: str
     is_system_admin: bool
     memberships: list[MembershipOut]
+    language: str | None = Field(description='"da", "en", or null to follow the browser')
 
 
 class ClusterOut(BaseModel):
@@ -98,6 +99,7 @@ async def me_out(ports: Ports, principal: Principal) -> MeOut:
         display_name=user.display_name,
         is_system_admin=user.is_system_admin,
         memberships=memberships,
+        language=user.language,
     )
 
 

@@ -4,10 +4,12 @@ Text in code is English and marked with `_()`; `ui/locale/da/LC_MESSAGES/message
 the Danish. The language of a page comes from the member's choice (kept on their user row)
 or else the browser's Accept-Language, and is remembered per connected browser tab so that
 event handlers speak the same language as the page that drew them. Dates, numbers and
-taxonomy titles follow it too.
+taxonomy titles follow it too. The phone app and the external sender's page have catalogs
+of their own (`app.po`, `link.po`), which `script_catalog` hands their scripts as JSON.
 """
 
 import contextlib
+import functools
 import weakref
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -32,9 +34,11 @@ _current: ContextVar[Language | None] = ContextVar("sutura_language", default=No
 _by_client: "weakref.WeakKeyDictionary[Client, Language]" = weakref.WeakKeyDictionary()
 
 
-def load_catalog(language: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
+def load_catalog(
+    language: str, domain: str = "messages"
+) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
     """msgid (or singular/plural pair) to translation, leaving out empty and fuzzy entries."""
-    path = CATALOG_DIR / language / "LC_MESSAGES" / "messages.po"
+    path = CATALOG_DIR / language / "LC_MESSAGES" / f"{domain}.po"
     with path.open("rb") as file:
         catalog = read_po(file, locale=language)
     found: dict[str | tuple[str, str], str | tuple[str, ...]] = {}
@@ -79,13 +83,17 @@ def choose_language(preference: str | None, accept_language: str | None) -> Lang
     return DEFAULT_LANGUAGE
 
 
-def _(message: str) -> str:
-    """The message in the current language (English text is its own translation)."""
-    language = current_language()
+def translate(message: str, language: Language) -> str:
+    """The message in this language (English text is its own translation)."""
     if language == "en":
         return message
     found = _CATALOGS[language].get(message)
     return found if isinstance(found, str) else message
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return translate(message, current_language())
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
@@ -94,6 +102,21 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     if isinstance(found, tuple):
         return found[0 if count == 1 else 1]
     return singular if count == 1 else plural
+
+
+@functools.cache
+def script_catalog(domain: str, language: Language) -> dict[str, dict[str, str | list[str]]]:
+    """A script page's catalog as JSON: singular messages, and plural forms by their singular."""
+    if language == "en":
+        return {"messages": {}, "plurals": {}}
+    messages: dict[str, str | list[str]] = {}
+    plurals: dict[str, str | list[str]] = {}
+    for key, translation in load_catalog(language, domain).items():
+        if isinstance(key, str) and isinstance(translation, str):
+            messages[key] = translation
+        elif isinstance(key, tuple) and isinstance(translation, tuple):
+            plurals[key[0]] = list(translation)
+    return {"messages": messages, "plurals": plurals}
 
 
 def aria(label: str) -> str:

@@ -217,3 +217,25 @@ def test_a_passkey_challenge_is_used_once(server, clients):
     assert options["authenticatorSelection"]["userVerification"] == "required"
     assert first.status_code == 401 and "did not succeed" in first.json()["detail"]
     assert second.status_code == 401 and "already used" in second.json()["detail"]
+
+
+def test_the_app_learns_the_language_and_hears_server_messages_in_it(server, clients):
+    phone = clients(server)
+    wrong = {"email": ADMIN, "password": "not the passphrase"}
+
+    chosen = phone.put("/api/v1/me/language", json={"language": "da"})
+    me = phone.get("/api/v1/me").json()
+    phone.put("/api/v1/me/language", json={"language": None})
+    danish = httpx.post(
+        f"{server.url}/api/v1/auth/login", json=wrong, headers={"Accept-Language": "da"}
+    )
+    english = httpx.post(f"{server.url}/api/v1/auth/login", json=wrong)
+    catalog = httpx.get(f"{server.url}/app/i18n/da.json")
+    unknown = httpx.get(f"{server.url}/app/i18n/de.json")
+
+    assert chosen.status_code == 204 and me["language"] == "da"
+    assert danish.json()["detail"] == "E-mail eller adgangskode er forkert."
+    assert english.json()["detail"] == "The email or password is not correct."
+    assert catalog.json()["messages"]["Sign in"] == "Log ind"
+    assert "script-src 'self'" in catalog.headers["content-security-policy"]
+    assert unknown.status_code == 422

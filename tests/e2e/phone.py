@@ -49,10 +49,10 @@ async def chromium() -> AsyncIterator[Browser]:
 
 
 async def new_phone(
-    browser: Browser, viewport: ViewportSize = PHONE
+    browser: Browser, viewport: ViewportSize = PHONE, locale: str = "en-US"
 ) -> tuple[BrowserContext, Page]:
     context = await browser.new_context(
-        viewport=viewport, has_touch=viewport == PHONE, permissions=["camera"]
+        viewport=viewport, has_touch=viewport == PHONE, permissions=["camera"], locale=locale
     )
     page = await context.new_page()
     page.on("pageerror", lambda error: ERRORS.append(str(error)))
@@ -179,4 +179,5 @@ def photos_of_patient(
 
 
 def is_shell(url: str) -> bool:
-    return re.search(r"/app/([a-z]+/)?[a-z0-9-]*(\.(js|css|png|webmanifest))?$", url) is not None
+    shell = r"/app/([a-z0-9]+/)?[a-z0-9-]*(\.(js|css|png|webmanifest|json))?$"
+    return re.search(shell, url) is not None

@@ -116,8 +116,10 @@ class Browsing:
         self.errors: list[str] = []
         self.contexts: list[BrowserContext] = []
 
-    async def page(self, viewport: ViewportSize) -> Page:
-        context = await self.browser.new_context(viewport=viewport, has_touch=viewport == PHONE)
+    async def page(self, viewport: ViewportSize, locale: str = "en-US") -> Page:
+        context = await self.browser.new_context(
+            viewport=viewport, has_touch=viewport == PHONE, locale=locale
+        )
         self.contexts.append(context)
         page = await context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
@@ -402,4 +404,33 @@ async def test_a_colleague_sends_photos_through_a_link_and_they_are_filed(
     await expect(portal.locator(".inbox-item")).to_have_count(MAX_FILES)
     await snap(portal, "8-links")
 
+    assert not browsing.errors, browsing.errors
+
+
+async def test_a_danish_browser_shows_the_link_page_in_danish(
+    server: Server, smtp: tuple[Controller, Inbox], api: httpx.Client, browsing: Browsing
+) -> None:
+    _, inbox = smtp
+    colleague = f"kollega-{uuid.uuid4().hex[:6]}@hospital.example"
+    await asyncio.to_thread(invite_over_api, api, colleague)
+    link = await mail_link(inbox, colleague)
+    phone = await browsing.page(PHONE, locale="da-DK")
+
+    await phone.goto(link)
+    await expect(phone.locator("#ask")).to_contain_text("beder dig sende billeder")
+    await expect(phone.locator("#limits")).to_contain_text(f"Du kan sende {MAX_FILES} filer mere")
+    await expect(phone.locator("label[for=files]")).to_have_text("Vælg filer")
+    await phone.locator("#files").set_input_files(PHOTOS / "png_rgba_transparent.png")
+    state = phone.locator("#queue .state")
+    await expect(state).to_have_text("Modtaget og godkendt", timeout=WAIT_MS)
+    await expect(phone.locator("#receipt-summary")).to_have_text(
+        "1 af 1 fil godkendt. Du kan lukke siden nu."
+    )
+    await snap(phone, "da-link-sent")
+    lang = await phone.evaluate("document.documentElement.lang")
+    await phone.goto(f"{server.url}/x/{'x' * 43}")
+    await expect(phone.locator("#closed h1")).to_have_text("Linket virker ikke længere")
+
+    assert lang == "da"
+    assert await phone.title() == "Send billeder · Sutura"
     assert not browsing.errors, browsing.errors

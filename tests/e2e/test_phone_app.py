@@ -4,8 +4,11 @@ import os
 import re
 import shutil
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -15,6 +18,7 @@ from tests.e2e.phone import (
     EMAIL,
     ERRORS,
     PASSWORD,
+    PIN,
     capture,
     chromium,
     is_shell,
@@ -222,6 +226,108 @@ async def test_signing_out_leaves_no_patient_data_or_photo_on_the_phone(server) 
 
     assert not any(stored["stores"].values()), stored
     assert all(is_shell(url) for url in stored["cached"]), stored
+
+
+@asynccontextmanager
+async def signed_in(base: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        login = {"email": EMAIL, "password": PASSWORD}
+        (await client.post("/api/v1/auth/login", json=login)).raise_for_status()
+        yield client
+
+
+async def test_a_danish_phone_shows_the_app_in_danish_online_and_offline(server) -> None:
+    base = base_of(server)
+    async with chromium() as browser:
+        context, page = await new_phone(browser, locale="da-DK")
+        await page.goto(f"{base}/app/")
+        await expect(page.get_by_role("button", name="Log ind")).to_be_visible()
+        lang = await page.evaluate("document.documentElement.lang")
+        await snap(page, "da-1-sign-in")
+        await page.locator("#email").fill(EMAIL)
+        await page.locator("#password").fill("not-the-password")
+        await page.get_by_role("button", name="Log ind").click()
+        await expect(page.locator("#notice")).to_have_text("E-mail eller adgangskode er forkert.")
+        await page.locator("#password").fill(PASSWORD)
+        await page.get_by_role("button", name="Log ind").click()
+        await expect(page.get_by_role("heading", name="Vælg en pinkode")).to_be_visible()
+        await snap(page, "da-1-set-pin")
+        await page.locator("#pin").fill(PIN)
+        await page.locator("#pin2").fill(PIN)
+        await page.get_by_role("button", name="Gem pinkode").click()
+        await expect(page.get_by_role("button", name="Tag billeder")).to_be_visible()
+        await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        await snap(page, "da-2-home")
+
+        await context.set_offline(True)
+        await page.locator("#start-capture").click()
+        acute = page.get_by_role("button", name="Akut patient (uidentificeret)")
+        await expect(acute).to_be_visible()
+        await snap(page, "da-3-patient")
+        await page.get_by_role("button", name="Ny patient").click()
+        await page.locator("#patient-name").fill("Karen Testesen")
+        await page.locator("#patient-cpr").fill("040490-4562")
+        await page.get_by_role("button", name="Opret patient").click()
+        await page.get_by_role("button", name="Ny serie").click()
+        await expect(page.get_by_role("heading", name="Hvor sidder det?")).to_be_visible()
+        await snap(page, "da-4-bodymap")
+        await page.get_by_role("button", name="Underekstremitet (ben), højre (forfra)").click()
+        await page.locator("#body-site").select_option("lower_leg")
+        await page.locator("#diagnoses-search").fill("melanom underekstremitet")
+        hit = page.locator("#diagnoses-hits button").first
+        await expect(hit).to_contain_text("Malignt melanom i hud på underekstremitet")
+        await hit.click()
+        await expect(page.locator("#body-site option:checked")).to_contain_text("Underben")
+        await snap(page, "da-5-series")
+        await page.get_by_role("button", name="Opret serie").click()
+        await expect(page.get_by_text("Patienten giver samtykke til")).to_be_visible()
+        await snap(page, "da-6-consent")
+        await page.get_by_role("button", name="Registrér samtykke").click()
+        await expect(page.locator("#phase option:checked")).to_have_text("Præoperativ")
+        await capture(page, 1, shots="da")
+
+        await page.reload()
+        await expect(page.get_by_role("heading", name="Sutura er låst")).to_be_visible()
+        await snap(page, "da-8-locked-offline")
+        await page.locator("#unlock-pin").fill(PIN)
+        await page.get_by_role("button", name="Lås op").click()
+        await expect(page.locator("#outbox")).to_contain_text("1 billede venter på upload")
+        await expect(page.locator("#status")).to_have_text("1 til upload")
+        await snap(page, "da-9-home-outbox")
+        lang_offline = await page.evaluate("document.documentElement.lang")
+        await context.set_offline(False)
+        await expect(page.locator("#outbox")).to_contain_text("Udbakken er tom", timeout=60_000)
+
+    assert (lang, lang_offline) == ("da", "da")
+
+
+async def test_the_members_choice_outranks_the_browser_and_the_app_can_change_it(server) -> None:
+    base = base_of(server)
+    async with signed_in(base) as client:
+        chosen = await client.put("/api/v1/me/language", json={"language": "da"})
+    async with chromium() as browser:
+        _, page = await new_phone(browser)  # an English browser
+        await page.goto(f"{base}/app/")
+        await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        await page.locator("#email").fill(EMAIL)
+        await page.locator("#password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("heading", name="Vælg en pinkode")).to_be_visible()
+        await page.locator("#pin").fill(PIN)
+        await page.locator("#pin2").fill(PIN)
+        await page.get_by_role("button", name="Gem pinkode").click()
+
+        await page.locator("#language").click()
+
+        await expect(page.get_by_role("button", name="Start capture")).to_be_visible()
+        await expect(page.locator("#language")).to_have_text("Dansk")
+        await page.reload()
+        await expect(page.get_by_role("heading", name="Sutura is locked")).to_be_visible()
+        async with signed_in(base) as client:
+            me = (await client.get("/api/v1/me")).json()
+
+    assert chosen.status_code == 204
+    assert me["language"] == "en"
 
 
 def shell_version() -> int:

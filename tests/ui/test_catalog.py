@@ -1,11 +1,15 @@
-"""The Danish catalog holds every message the portal and the domain show, placeholders intact."""
+"""The Danish catalogs hold every message the portal, the domain and the phone app show, with
+their placeholders intact; a message marked in code but missing from its catalog (a stale
+catalog: run `make messages`) or left untranslated fails here."""
 
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 
 from ui import i18n
+from ui.html_messages import extract_marked_html
 from ui.i18n import choose_language
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,17 +32,36 @@ KEYWORDS = {
         )
     },
 }
+# The phone app and the sender page: the same as babel-app.cfg, babel-link.cfg, `make messages`.
+SCRIPT_KEYWORDS = {"_": None, "ngettext": (1, 2)}
+SCRIPT_PAGES = {"app": ROOT / "ui" / "pwa", "link": ROOT / "ui" / "link"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
+Message = str | tuple[str, str]
 
-def extracted() -> set[str | tuple[str, str]]:
-    found: set[str | tuple[str, str]] = set()
+
+def as_key(message: str | tuple[str, ...]) -> Message:
+    return message if isinstance(message, str) else (message[0], message[1])
+
+
+def extracted() -> set[Message]:
+    found: set[Message] = set()
     for folder in ("ui", "domain"):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
-            found.add(message if isinstance(message, str) else (message[0], message[1]))
+            found.add(as_key(message))
     return found
+
+
+def extracted_from_page(folder: Path) -> set[Message]:
+    found = extract_from_dir(
+        folder,
+        method_map=[("**.js", "javascript"), ("index.html", extract_marked_html)],  # type: ignore[list-item]
+        options_map={"**.js": {"parse_template_string": "true"}},
+        keywords=SCRIPT_KEYWORDS,
+    )
+    return {as_key(message) for _, _, message, _, _ in found}
 
 
 def test_every_message_has_a_danish_translation():
@@ -49,8 +72,38 @@ def test_every_message_has_a_danish_translation():
     assert missing == [], f"add these to ui/locale/da/LC_MESSAGES/messages.po: {missing}"
 
 
-def test_translations_keep_their_placeholders():
-    catalog = i18n.load_catalog("da")
+@pytest.mark.parametrize("domain", ["app", "link"])
+def test_every_message_of_the_phone_app_and_sender_page_has_a_danish_translation(domain):
+    catalog = i18n.load_catalog("da", domain)
+
+    marked = extracted_from_page(SCRIPT_PAGES[domain])
+    missing = sorted(str(message) for message in marked if message not in catalog)
+
+    assert len(marked) > 30, "the extraction found the page's texts"
+    assert missing == [], f"run `make messages`, then translate in {domain}.po: {missing}"
+
+
+def test_marked_html_and_plural_forms_are_extracted():
+    marked = extracted_from_page(SCRIPT_PAGES["app"])
+
+    assert "Opening…" in marked
+    assert ("%(count)s try left.", "%(count)s tries left.") in marked
+
+
+def test_the_phone_app_gets_its_catalog_as_json():
+    catalog = i18n.script_catalog("app", "da")
+
+    assert catalog["messages"]["Sign in"] == "Log ind"
+    assert catalog["plurals"]["%(count)s try left."] == [
+        "%(count)s forsøg tilbage.",
+        "%(count)s forsøg tilbage.",
+    ]
+    assert i18n.script_catalog("app", "en") == {"messages": {}, "plurals": {}}
+
+
+@pytest.mark.parametrize("domain", ["messages", "app", "link"])
+def test_translations_keep_their_placeholders(domain):
+    catalog = i18n.load_catalog("da", domain)
 
     broken = []
     for message, translation in catalog.items():

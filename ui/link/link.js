@@ -1,5 +1,8 @@
 // The page behind an external upload link: it can send files, and nothing else.
 // Each file gets its own id, so a retry after a dropped connection is stored once.
+// It speaks the browser's language (Danish or English); its Danish is the `link` catalog.
+
+import { _, chooseLanguage, currentLanguage, formatNumber, ngettext, useLanguage } from "/app/js/i18n.js";
 
 const HEADER = "X-Sutura-Link";
 const token = location.pathname.split("/")[2] || "";
@@ -9,6 +12,11 @@ const receipts = []; // one entry per chosen file, in the order chosen
 let info = null;
 let filesLeft = 0;
 let sending = false;
+
+// The link's token, and the page's language for the server's messages.
+function headers() {
+  return { [HEADER]: token, "Accept-Language": currentLanguage() };
+}
 
 function show(section) {
   for (const id of ["opening", "closed", "open"]) $(id).hidden = id !== section;
@@ -28,15 +36,16 @@ function newClientId() {
 }
 
 function megabytes(bytes) {
-  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} kB`;
+  if (bytes < 1048576) return `${formatNumber(Math.max(1, Math.round(bytes / 1024)))} kB`;
+  return `${formatNumber(bytes / 1048576, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} MB`;
 }
 
 async function open() {
   let answer;
   try {
-    answer = await fetch("/api/v1/link", { headers: { [HEADER]: token }, cache: "no-store" });
+    answer = await fetch("/api/v1/link", { headers: headers(), cache: "no-store" });
   } catch {
-    $("opening").firstElementChild.textContent = "No connection. Trying again…";
+    $("opening").firstElementChild.textContent = _("No connection. Trying again…");
     setTimeout(open, 5000);
     return;
   }
@@ -47,9 +56,9 @@ async function open() {
   info = await answer.json();
   filesLeft = info.files_left;
   const from = info.cluster ? `${info.inviter} (${info.cluster})` : info.inviter;
-  $("ask").textContent = `${from} asks you to send photos`;
+  $("ask").textContent = _("%(sender)s asks you to send photos", { sender: from });
   if (info.label) {
-    $("purpose").textContent = `For: ${info.label}`;
+    $("purpose").textContent = _("For: %(label)s", { label: info.label });
     $("purpose").hidden = false;
   }
   if (info.message) {
@@ -61,10 +70,12 @@ async function open() {
 }
 
 function refreshLimits() {
-  const until = new Date(info.expires_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const until = new Date(info.expires_at).toLocaleString(currentLanguage(), { dateStyle: "medium", timeStyle: "short" });
   $("limits").textContent = filesLeft > 0
-    ? `You can send ${filesLeft} more file${filesLeft === 1 ? "" : "s"} (up to ${megabytes(info.max_file_bytes)} each) until ${until}.`
-    : "This link has taken all the files it may take.";
+    ? ngettext("You can send %(count)s more file (up to %(size)s each) until %(until)s.",
+      "You can send %(count)s more files (up to %(size)s each) until %(until)s.", filesLeft,
+      { size: megabytes(info.max_file_bytes), until })
+    : _("This link has taken all the files it may take.");
   for (const label of document.querySelectorAll(".pickers label")) {
     label.classList.toggle("disabled", filesLeft <= 0);
   }
@@ -76,18 +87,19 @@ function enqueue(fileList) {
     const progress = document.createElement("progress");
     progress.max = 1;
     progress.value = 0;
-    const state = text("div", "Waiting to send", "state");
-    li.append(text("div", file.name || "photo", "name"), progress, state);
+    const name = file.name || _("photo");
+    const state = text("div", _("Waiting to send"), "state");
+    li.append(text("div", name, "name"), progress, state);
     $("queue").append(li);
-    const item = { file, clientId: newClientId(), progress, state, tries: 0, name: file.name || "photo" };
+    const item = { file, clientId: newClientId(), progress, state, tries: 0, name };
     receipts.push({ item, kind: null });
     if (file.size > info.max_file_bytes) {
-      finish(item, "bad", `Refused: larger than ${megabytes(info.max_file_bytes)}.`);
+      finish(item, "bad", _("Refused: larger than %(size)s.", { size: megabytes(info.max_file_bytes) }));
       continue;
     }
     if (filesLeft - waiting.length <= 0) {
       // Sending it would only be refused: the link has no room left for another file.
-      finish(item, "bad", "Not sent: this link takes no more files. Ask the colleague who sent it for a new link.");
+      finish(item, "bad", _("Not sent: this link takes no more files. Ask the colleague who sent it for a new link."));
       continue;
     }
     waiting.push(item);
@@ -111,14 +123,14 @@ async function sendNext() {
     const outcome = await send(item);
     if (outcome.closed) {  // the link stopped taking files: the rest are not sent either
       waiting.shift();
-      for (const rest of waiting.splice(0)) finish(rest, "bad", `Not sent: ${outcome.closed}`);
+      for (const rest of waiting.splice(0)) finish(rest, "bad", _("Not sent: %(reason)s", { reason: outcome.closed }));
       break;
     }
     if (outcome === "retry" || outcome.retryAfter) {
       const delay = outcome.retryAfter ? outcome.retryAfter * 1000 : Math.min(30, 2 ** item.tries) * 1000;
       item.state.textContent = navigator.onLine
-        ? `Connection trouble; trying again in ${Math.round(delay / 1000)} s`
-        : "Offline; sending when the connection returns";
+        ? _("Connection trouble; trying again in %(seconds)s s", { seconds: Math.round(delay / 1000) })
+        : _("Offline; sending when the connection returns");
       await pause(delay);
       continue;
     }
@@ -137,7 +149,7 @@ function pause(ms) {
 
 function send(item) {
   item.tries += 1;
-  item.state.textContent = "Sending…";
+  item.state.textContent = _("Sending…");
   item.state.className = "state";
   const form = new FormData();
   form.append("client_id", item.clientId);
@@ -145,7 +157,7 @@ function send(item) {
   return new Promise((resolve) => {
     const request = new XMLHttpRequest();
     request.open("POST", "/api/v1/link/files");
-    request.setRequestHeader(HEADER, token);
+    for (const [name, value] of Object.entries(headers())) request.setRequestHeader(name, value);
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) item.progress.value = event.loaded / event.total;
     };
@@ -159,7 +171,7 @@ function send(item) {
         item.progress.value = 1;
         if (status === 202) filesLeft -= 1;
         refreshLimits();
-        item.state.textContent = "Received; being checked…";
+        item.state.textContent = _("Received; being checked…");
         watch(item, body);
         resolve("done");
       } else if (status === 429 && item.tries < 12) {  // too many at once: wait as told
@@ -167,8 +179,8 @@ function send(item) {
       } else if ((status >= 500 || status === 408) && item.tries < 12) {
         resolve("retry");
       } else {
-        const reason = body.detail || `error ${status}`;
-        finish(item, "bad", `Not sent: ${reason}`);
+        const reason = body.detail || _("error %(status)s", { status: String(status) });
+        finish(item, "bad", _("Not sent: %(reason)s", { reason }));
         if (status === 410) {
           filesLeft = 0;
           refreshLimits();
@@ -183,27 +195,28 @@ function send(item) {
 }
 
 function giveUp(item) {
-  finish(item, "bad", "Not sent: the connection kept failing. Choose the file again to retry.");
+  finish(item, "bad", _("Not sent: the connection kept failing. Choose the file again to retry."));
   return "done";
 }
 
 async function watch(item, receipt) {
   for (let round = 0; round < 60; round += 1) {
-    if (receipt.status === "ready") return finish(item, "ok", "Received and accepted", receipt);
-    if (receipt.status === "discarded") return finish(item, "ok", "Received", receipt);
+    if (receipt.status === "ready") return finish(item, "ok", _("Received and accepted"), receipt);
+    if (receipt.status === "discarded") return finish(item, "ok", _("Received"), receipt);
     if (receipt.status === "rejected") {
-      return finish(item, "bad", `Refused: ${receipt.reason || "not a photo we can accept"}`, receipt);
+      const reason = receipt.reason || _("not a photo we can accept");
+      return finish(item, "bad", _("Refused: %(reason)s", { reason }), receipt);
     }
     await pause(2000);
     try {
-      const answer = await fetch(`/api/v1/link/files/${receipt.id}`, { headers: { [HEADER]: token }, cache: "no-store" });
+      const answer = await fetch(`/api/v1/link/files/${receipt.id}`, { headers: headers(), cache: "no-store" });
       if (!answer.ok) break;
       receipt = await answer.json();
     } catch {
       // offline for a moment: ask again next round
     }
   }
-  finish(item, "ok", "Received; the check finishes later", receipt);
+  finish(item, "ok", _("Received; the check finishes later"), receipt);
 }
 
 function renderReceipt() {
@@ -212,11 +225,13 @@ function renderReceipt() {
   const done = receipts.filter((entry) => entry.kind !== null);
   for (const { item, message, receipt } of done) {
     const row = document.createElement("tr");
+    const check = text("td", receipt ? receipt.sha256.slice(0, 16) : "");
+    check.dataset.label = _("check");  // its heading on a phone, where the table is folded
     row.append(
       text("td", item.name),
       text("td", megabytes(item.file.size)),
       text("td", receipt ? receipt.received_at.replace("T", " ").slice(0, 19) : ""),
-      text("td", receipt ? receipt.sha256.slice(0, 16) : ""),
+      check,
       text("td", message),
     );
     rows.append(row);
@@ -224,11 +239,17 @@ function renderReceipt() {
   const accepted = done.filter((entry) => entry.receipt?.status === "ready").length;
   const later = done.filter((entry) => entry.kind === "ok").length - accepted;
   const busy = receipts.length - done.length;
-  const parts = [`${accepted} of ${receipts.length} file${receipts.length === 1 ? "" : "s"} accepted`];
-  if (later) parts.push(`${later} received and still being checked`);
-  $("receipt-summary").textContent = `${parts.join("; ")}. ${busy
-    ? `${busy} still on the way: keep this page open.`
-    : "You may close this page."}`;
+  const parts = [ngettext("%(accepted)s of %(count)s file accepted", "%(accepted)s of %(count)s files accepted",
+    receipts.length, { accepted })];
+  if (later) {
+    parts.push(ngettext("%(count)s received and still being checked", "%(count)s received and still being checked",
+      later));
+  }
+  const next = busy
+    ? ngettext("%(count)s still on the way: keep this page open.", "%(count)s still on the way: keep this page open.",
+      busy)
+    : _("You may close this page.");
+  $("receipt-summary").textContent = `${parts.join("; ")}. ${next}`;
   $("receipt").hidden = done.length === 0;
 }
 
@@ -244,4 +265,5 @@ for (const id of ["camera", "files"]) {
   });
 }
 
+await useLanguage(chooseLanguage(null), (language) => `/x-assets/i18n/${language}.json`);
 open();

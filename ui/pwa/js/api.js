@@ -1,10 +1,13 @@
-// The REST API under /api/v1, same origin, session in an HttpOnly cookie.
+// The REST API under /api/v1, same origin, session in an HttpOnly cookie. Requests name the
+// app's language, so that the server's messages ("detail") arrive in it.
+
+import { _, chosenLanguage } from "./i18n.js";
 
 export const API = "/api/v1";
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.detail) || `The server answered ${status}.`);
+    super((body && body.detail) || _("The server answered %(status)s.", { status: String(status) }));
     this.status = status;
     this.body = body || {};
   }
@@ -12,7 +15,7 @@ export class ApiError extends Error {
 }
 
 export class Offline extends Error {
-  constructor() { super("No connection to the server."); }
+  constructor() { super(_("No connection to the server.")); }
 }
 
 const revokedHandlers = [];
@@ -31,8 +34,14 @@ export async function answerOf(response) {
   return body;
 }
 
+export function languageHeaders() {
+  const language = chosenLanguage();
+  return language ? { "Accept-Language": language } : {};
+}
+
 export async function api(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  const headers = { Accept: "application/json", ...languageHeaders() };
+  const init = { method, credentials: "same-origin", headers };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);

@@ -4,12 +4,14 @@ import { ApiError, Offline, api, onRevoked } from "./api.js";
 import { startCapture, isCapturing } from "./capture.js";
 import { refreshPatients, refreshTaxonomy, refreshTransportKey } from "./data.js";
 import { button, field, h, notice, show } from "./dom.js";
+import { _, chooseLanguage, currentLanguage, ngettext, useLanguage } from "./i18n.js";
 import * as lock from "./lock.js";
 import { flush, isFlushing, onOutboxChange, progressOf } from "./outbox.js";
 import { kv, ops, outbox, wipeEverything } from "./store.js";
 
 const app = { account: null, unlocked: false, backoff: 1000, timer: null, waiting: null };
 const SW_URL = "/app/sw.js";
+const LANGUAGE_NAMES = { da: "Dansk", en: "English" };  // each in its own language
 
 function clusterId() {
   return app.account.me.memberships[0]?.cluster_id;
@@ -28,6 +30,7 @@ function signInScreen(message) {
       await kv.set("account", session);
       app.account = session;
       app.unlocked = true;
+      await useLanguage(chooseLanguage(session.me.language));
       await Promise.all([refreshTransportKey(), refreshTaxonomy()]);
       await refreshPatients(clusterId()).catch(() => {});
       setPinScreen();
@@ -38,9 +41,9 @@ function signInScreen(message) {
   show(h("form", { class: "card", on: { submit } },
     h("img", { src: "/app/icons/icon-192.png", alt: "", class: "logo" }),
     h("h1", { text: "Sutura" }),
-    h("p", { class: "muted", text: "Sign in with your work email and password." }),
-    field("Email", email), field("Password", password),
-    h("button", { type: "submit", class: "btn primary", text: "Sign in" })));
+    h("p", { class: "muted", text: _("Sign in with your work email and password.") }),
+    field(_("Email"), email), field(_("Password"), password),
+    h("button", { type: "submit", class: "btn primary", text: _("Sign in") })));
   if (message) notice(message, "error");
 }
 
@@ -53,8 +56,8 @@ function setPinScreen() {
   const submit = async (event) => {
     event.preventDefault();
     const pin = document.getElementById("pin").value;
-    if (!/^\d{4}$/.test(pin)) return notice("The PIN has exactly 4 digits.", "error");
-    if (pin !== document.getElementById("pin2").value) return notice("The two PINs differ.", "error");
+    if (!/^\d{4}$/.test(pin)) return notice(_("The PIN has exactly 4 digits."), "error");
+    if (pin !== document.getElementById("pin2").value) return notice(_("The two PINs differ."), "error");
     try {
       await lock.setPin(pin);
       notice("");
@@ -64,10 +67,10 @@ function setPinScreen() {
     }
   };
   show(h("form", { class: "card", on: { submit } },
-    h("h1", { text: "Choose a PIN" }),
-    h("p", { class: "muted", text: "Four digits to open the app on this phone. It does not unlock any photo." }),
-    pinInput("pin", "PIN"), pinInput("pin2", "PIN again"),
-    h("button", { type: "submit", class: "btn primary", text: "Set PIN" })));
+    h("h1", { text: _("Choose a PIN") }),
+    h("p", { class: "muted", text: _("Four digits to open the app on this phone. It does not unlock any photo.") }),
+    pinInput("pin", _("PIN")), pinInput("pin2", _("PIN again")),
+    h("button", { type: "submit", class: "btn primary", text: _("Set PIN") })));
 }
 
 async function biometricsScreen() {
@@ -75,17 +78,17 @@ async function biometricsScreen() {
   const enable = async () => {
     try {
       await lock.registerPasskey();
-      notice("Fingerprint or face unlock is on.", "ok");
+      notice(_("Fingerprint or face unlock is on."), "ok");
       home();
     } catch (error) {
-      notice(error.message || "Could not turn on fingerprint or face unlock.", "error");
+      notice(error.message || _("Could not turn on fingerprint or face unlock."), "error");
     }
   };
   show(h("div", { class: "card" },
-    h("h1", { text: "Unlock with your face or fingerprint?" }),
-    h("p", { class: "muted", text: "Open the app with Face ID, Touch ID or your fingerprint instead of the PIN." }),
-    button("Turn on", enable, "primary", { id: "enable-biometrics" }),
-    button("Not now", () => home(), "secondary")));
+    h("h1", { text: _("Unlock with your face or fingerprint?") }),
+    h("p", { class: "muted", text: _("Open the app with Face ID, Touch ID or your fingerprint instead of the PIN.") }),
+    button(_("Turn on"), enable, "primary", { id: "enable-biometrics" }),
+    button(_("Not now"), () => home(), "secondary")));
 }
 
 // --- lock -----------------------------------------------------------------------------
@@ -102,39 +105,48 @@ async function lockScreen() {
   app.unlocked = false;
   if (!app.account) return signInScreen();
   const input = h("input", { id: "unlock-pin", type: "password", inputmode: "numeric", maxlength: "4",
-    autocomplete: "off", class: "pin", "aria-label": "PIN" });
+    autocomplete: "off", class: "pin", "aria-label": _("PIN") });
   const submit = async (event) => {
     event.preventDefault();
     try {
-      await lock.unlockWithPin(input.value);
+      await adoptProfile(await lock.unlockWithPin(input.value));
       unlocked();
     } catch (error) {
       input.value = "";
-      if (error.triesLeft === 0) return wipe("Five wrong PINs: the app was signed out and its data wiped.");
+      if (error.triesLeft === 0) return wipe(_("Five wrong PINs: the app was signed out and its data wiped."));
       notice(error.message, "error");
     }
   };
   const biometric = (await kv.get("hasPasskey")) && navigator.onLine
-    ? button("Use face or fingerprint", () => unlockBiometric(), "secondary", { id: "unlock-biometrics" })
+    ? button(_("Use face or fingerprint"), () => unlockBiometric(), "secondary", { id: "unlock-biometrics" })
     : null;
   if (!app.account) return;  // wiped while we waited (a revoked device): sign-in is showing
   show(h("form", { class: "card", on: { submit } },
     h("img", { src: "/app/icons/icon-192.png", alt: "", class: "logo" }),
-    h("h1", { text: "Sutura is locked" }),
-    h("p", { class: "muted", text: `Signed in as ${app.account.me.email}` }),
-    field("PIN", input),
-    h("button", { type: "submit", class: "btn primary", text: "Unlock" }),
+    h("h1", { text: _("Sutura is locked") }),
+    h("p", { class: "muted", text: _("Signed in as %(email)s", { email: app.account.me.email }) }),
+    field(_("PIN"), input),
+    h("button", { type: "submit", class: "btn primary", text: _("Unlock") }),
     biometric));
   input.focus();
 }
 
 async function unlockBiometric() {
   try {
-    await lock.unlockWithPasskey();
+    await adoptProfile(await lock.unlockWithPasskey());
     unlocked();
   } catch (error) {
-    notice(error.message || "Use your PIN.", "error");
+    notice(error.message || _("Use your PIN."), "error");
   }
+}
+
+// The server's answer to an unlock: the member's name and language may have changed since.
+async function adoptProfile(me) {
+  if (!me || !app.account) return;
+  app.account = { ...app.account, me };
+  await kv.set("account", app.account);
+  const language = chooseLanguage(me.language);
+  if (language !== currentLanguage()) await useLanguage(language);
 }
 
 function unlocked() {
@@ -151,13 +163,14 @@ async function outboxPanel() {
   const pending = (await ops.all()).length;
   const panel = h("section", { class: "outbox", id: "outbox", "aria-live": "polite" });
   if (!items.length && !pending) {
-    panel.append(h("p", { class: "ok", text: "Outbox empty: every photo has reached the server." }));
+    panel.append(h("p", { class: "ok", text: _("Outbox empty: every photo has reached the server.") }));
     return panel;
   }
-  panel.append(h("p", { class: "warn",
-    text: `${items.length} photo${items.length === 1 ? "" : "s"} waiting to upload. Keep the app open until this finishes.` }));
+  panel.append(h("p", { class: "warn", text: ngettext(
+    "%(count)s photo waiting to upload. Keep the app open until this finishes.",
+    "%(count)s photos waiting to upload. Keep the app open until this finishes.", items.length) }));
   if (!navigator.onLine) {
-    panel.append(h("p", { class: "muted", text: "No connection: uploads start when the phone is back online." }));
+    panel.append(h("p", { class: "muted", text: _("No connection: uploads start when the phone is back online.") }));
   }
   for (const item of items) {
     panel.append(h("div", { class: "outbox-item" },
@@ -181,7 +194,9 @@ async function refreshOutboxPanel(clientId, fraction) {
   const current = document.getElementById("outbox");
   if (current && generation === panelGeneration) current.replaceWith(fresh);
   const count = await outbox.count().catch(() => 0);
-  document.getElementById("status").textContent = count ? `${count} to upload` : (navigator.onLine ? "Online" : "Offline");
+  document.getElementById("status").textContent = count
+    ? ngettext("%(count)s to upload", "%(count)s to upload", count)
+    : (navigator.onLine ? _("Online") : _("Offline"));
 }
 
 export async function home() {
@@ -190,24 +205,43 @@ export async function home() {
   show(h("div", { class: "home" },
     h("h1", { text: "Sutura" }),
     h("p", { class: "muted", text: `${app.account.me.display_name} · ${app.account.me.memberships[0]?.cluster_name || ""}` }),
-    button("Start capture", () => startCapture({ clusterId: clusterId(), home, afterCapture: sync }), "primary big", { id: "start-capture" }),
+    button(_("Start capture"), () => startCapture({ clusterId: clusterId(), home, afterCapture: sync }), "primary big", { id: "start-capture" }),
     await outboxPanel(),
-    h("a", { href: "/", class: "btn secondary", text: "Go to portal" }),
-    button("Sign out", signOut, "link danger", { id: "sign-out" })));
+    h("a", { href: "/", class: "btn secondary", text: _("Go to portal") }),
+    languageSwitch(),
+    button(_("Sign out"), signOut, "link danger", { id: "sign-out" })));
   refreshOutboxPanel();
+}
+
+// The other language, kept as the member's choice on the server (the portal follows it too).
+function languageSwitch() {
+  const other = currentLanguage() === "da" ? "en" : "da";
+  const choose = async () => {
+    try {
+      await api("PUT", "/me/language", { language: other });
+    } catch (error) {
+      return notice(error instanceof Offline ? _("Changing the language needs a connection.") : error.message, "error");
+    }
+    await useLanguage(other);
+    await adoptProfile({ ...app.account.me, language: other });
+    notice("");
+    home();
+  };
+  return button(LANGUAGE_NAMES[other], choose, "link", { id: "language", lang: other });
 }
 
 async function signOut() {
   const waiting = await outbox.count();
   if (waiting && !document.getElementById("confirm-sign-out")) {
-    notice(`${waiting} photos have not reached the server and will be lost.`, "error");
+    notice(ngettext("%(count)s photo has not reached the server and will be lost.",
+      "%(count)s photos have not reached the server and will be lost.", waiting), "error");
     document.getElementById("sign-out").replaceWith(
-      button("Sign out anyway", signOut, "danger", { id: "confirm-sign-out" }));
+      button(_("Sign out anyway"), signOut, "danger", { id: "confirm-sign-out" }));
     return;
   }
   await api("POST", "/app/logout").catch(() => {});
   await wipe("");
-  notice("Signed out. Nothing about patients is left on this phone.", "ok");
+  notice(_("Signed out. Nothing about patients is left on this phone."), "ok");
 }
 
 // Uploads whenever the app is open and online, with backoff after failures.
@@ -236,14 +270,14 @@ function offerUpdate(worker) {
   app.waiting = worker;
   const banner = document.getElementById("update");
   banner.replaceChildren(
-    h("span", { text: "Update available." }),
-    button("Reload", applyUpdate, "secondary", { id: "apply-update" }));
+    h("span", { text: _("Update available.") }),
+    button(_("Reload"), applyUpdate, "secondary", { id: "apply-update" }));
   banner.hidden = false;
 }
 
 function applyUpdate() {
   if (isCapturing() || isFlushing()) {
-    notice("The update waits until capture and uploads have finished.", "info");
+    notice(_("The update waits until capture and uploads have finished."), "info");
     return;
   }
   navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
@@ -268,13 +302,14 @@ async function registerWorker() {
 // --- start ----------------------------------------------------------------------------
 
 async function start() {
-  onRevoked(() => wipe("This device was signed out. Sign in again."));
+  onRevoked(() => wipe(_("This device was signed out. Sign in again.")));
   onOutboxChange((clientId, fraction) => refreshOutboxPanel(clientId, fraction));
   window.addEventListener("online", () => { refreshOutboxPanel(); sync(); });
   window.addEventListener("offline", () => refreshOutboxPanel());
   registerWorker().catch(() => {});
   lock.watchIdle(() => { if (app.account && app.unlocked && !isCapturing()) lockScreen(); });
   app.account = await kv.get("account");
+  await useLanguage(chooseLanguage(app.account?.me.language));
   if (!app.account) return signInScreen();
   lockScreen();
   sync();

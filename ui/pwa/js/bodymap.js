@@ -2,6 +2,8 @@
 // Tapping a limb also suggests the side: on the front view the patient's right is on
 // the viewer's left; on the back view it is on the viewer's right.
 
+import { _ } from "./i18n.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 
 // [region id, shape, attributes, side on the front view]
@@ -17,6 +19,12 @@ const FIGURE = [
 ];
 const OPPOSITE = { right: "left", left: "right" };
 
+// The taxonomy's sides are ids; these are their names.
+export function sideName(side) {
+  const names = { left: _("left"), right: _("right"), bilateral: _("bilateral"), midline: _("midline") };
+  return names[side] || side;
+}
+
 function shape(kind, attrs) {
   const element = document.createElementNS(SVG, kind);
   for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
@@ -30,7 +38,8 @@ function figure(view, offset, names, onPick) {
     const part = shape(kind, { ...attrs, class: "region", tabindex: "0", role: "button",
       "data-region": region, "data-view": view });
     const title = shape("title", {});
-    title.textContent = `${names[region] || region}${side ? `, ${side}` : ""} (${view})`;
+    const where = side ? `${names[region] || region}, ${sideName(side)}` : names[region] || region;
+    title.textContent = `${where} (${view === "front" ? _("front") : _("back")})`;
     part.setAttribute("aria-label", title.textContent);
     part.append(title);
     const pick = () => onPick(region, view, side);
@@ -39,14 +48,14 @@ function figure(view, offset, names, onPick) {
     group.append(part);
   }
   const label = shape("text", { x: 50, y: 205, "text-anchor": "middle", class: "figure-label" });
-  label.textContent = view === "front" ? "Front" : "Back";
+  label.textContent = view === "front" ? _("Front") : _("Back");
   group.append(label);
   return group;
 }
 
 export function bodyMap(names, onPick) {
   const svg = shape("svg", { viewBox: "0 0 230 212", class: "bodymap", role: "group",
-    "aria-label": "Body map: tap where the problem is" });
+    "aria-label": _("Body map: tap where the problem is") });
   svg.append(figure("front", 5, names, onPick), figure("back", 125, names, onPick));
   return svg;
 }

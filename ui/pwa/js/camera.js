@@ -1,6 +1,8 @@
 // The camera in the page: rear camera at the highest resolution offered, torch where the
 // device has one, and capture of a frame as JPEG. Nothing is written to the gallery.
 
+import { _ } from "./i18n.js";
+
 const IDEAL = { facingMode: { ideal: "environment" }, width: { ideal: 4096 }, height: { ideal: 3072 } };
 
 export function hasCameraApi() {
@@ -49,7 +51,7 @@ export function grabFrame(video) {
 
 export function encodeJpeg(canvas, quality = 0.92) {
   return new Promise((resolve, reject) => {
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("The frame could not be encoded."))),
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error(_("The frame could not be encoded.")))),
       "image/jpeg", quality);
   });
 }

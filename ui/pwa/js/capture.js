@@ -1,12 +1,13 @@
 // Start capture: patient, series (body map and taxonomy), consent, then the camera.
 
 import { api } from "./api.js";
-import { bodyMap } from "./bodymap.js";
+import { bodyMap, sideName } from "./bodymap.js";
 import { encodeJpeg, grabFrame, hasCameraApi, openCamera } from "./camera.js";
 import {
   cachedPatients, checkCpr, createAcutePatient, createPatient, createSeries, recordConsent, searchCodes,
 } from "./data.js";
 import { button, field, h, header, notice, show } from "./dom.js";
+import { _, currentLanguage } from "./i18n.js";
 import { LOCAL } from "./outbox.js";
 import { importTransportKey, sealPhoto } from "./seal.js";
 import { kv, outbox } from "./store.js";
@@ -20,13 +21,24 @@ export async function startCapture(context) {
   pickPatient();
 }
 
-function siteName(id, language = "da") {
-  const site = flow.taxonomy[language].body_sites.find((s) => s.id === id);
+// The taxonomy in the app's language (both languages are kept: search finds either).
+function terms() {
+  return flow.taxonomy[currentLanguage()];
+}
+
+// Body site names in the other language, shown in brackets beside the chosen one.
+function otherSiteNames() {
+  const other = flow.taxonomy[currentLanguage() === "da" ? "en" : "da"];
+  return Object.fromEntries(other.body_sites.map((s) => [s.id, s.name]));
+}
+
+function siteName(id) {
+  const site = terms().body_sites.find((s) => s.id === id);
   return site ? site.name : id;
 }
 
 function seriesLabel(s) {
-  const side = s.side ? `, ${s.side}` : "";
+  const side = s.side ? `, ${sideName(s.side)}` : "";
   return `${siteName(s.body_site)}${side} · ${s.diagnoses.join(", ")}`;
 }
 
@@ -36,17 +48,17 @@ async function pickPatient() {
   const list = h("ul", { class: "list", id: "patients" });
   const render = (patients) => list.replaceChildren(...patients.map((p) => h("li", {},
     h("button", { type: "button", class: "row", on: { click: () => pickSeries(p) } },
-      h("strong", { text: p.name }), h("span", { class: "muted", text: p.cpr_masked || "no CPR" })))));
+      h("strong", { text: p.name }), h("span", { class: "muted", text: p.cpr_masked || _("no CPR") })))));
   render(await cachedPatients());
-  const search = h("input", { type: "search", id: "patient-search", placeholder: "Name or CPR number",
-    "aria-label": "Search patients", autocomplete: "off" });
+  const search = h("input", { type: "search", id: "patient-search", placeholder: _("Name or CPR number"),
+    "aria-label": _("Search patients"), autocomplete: "off" });
   search.addEventListener("input", () => findPatients(search.value, render));
-  show(header("Patient", flow.home),
-    button("Acute patient (unidentified)", async () => pickSeries(await createAcutePatient(flow.clusterId)),
+  show(header(_("Patient"), flow.home),
+    button(_("Acute patient (unidentified)"), async () => pickSeries(await createAcutePatient(flow.clusterId)),
       "danger big", { id: "acute-patient" }),
     search,
-    h("h2", { text: "Recent patients" }), list,
-    button("New patient", newPatient, "secondary", { id: "new-patient" }));
+    h("h2", { text: _("Recent patients") }), list,
+    button(_("New patient"), newPatient, "secondary", { id: "new-patient" }));
 }
 
 async function findPatients(query, render) {
@@ -69,7 +81,7 @@ function newPatient() {
     placeholder: "DDMMYY-XXXX" });
   const submit = async (event) => {
     event.preventDefault();
-    const problem = !name.value.trim() ? "The name is required." : checkCpr(cpr.value);
+    const problem = !name.value.trim() ? _("The name is required.") : checkCpr(cpr.value);
     if (problem) return notice(problem, "error");
     try {
       pickSeries(await createPatient(flow.clusterId, name.value, cpr.value));
@@ -78,9 +90,9 @@ function newPatient() {
       notice(error.message, "error");
     }
   };
-  show(header("New patient", pickPatient),
-    h("form", { class: "card", on: { submit } }, field("Name", name), field("CPR number", cpr),
-      h("button", { type: "submit", class: "btn primary", text: "Create patient" })));
+  show(header(_("New patient"), pickPatient),
+    h("form", { class: "card", on: { submit } }, field(_("Name"), name), field(_("CPR number"), cpr),
+      h("button", { type: "submit", class: "btn primary", text: _("Create patient") })));
 }
 
 // --- series ---------------------------------------------------------------------------
@@ -94,24 +106,24 @@ async function pickSeries(patient) {
   flow.patient = patient;
   const rows = patient.series.map((s) => h("li", {},
     h("button", { type: "button", class: "row", on: { click: () => openSeries(s) } },
-      h("strong", { text: seriesLabel(s) }), h("span", { class: "muted", text: s.accepts_photos ? "consent given" : "needs consent" }))));
+      h("strong", { text: seriesLabel(s) }), h("span", { class: "muted", text: s.accepts_photos ? _("consent given") : _("needs consent") }))));
   show(header(patient.name, pickPatient),
-    h("p", { class: "muted", text: patient.cpr_masked || "Acute patient, no CPR yet" }),
-    h("h2", { text: "Series" }),
-    rows.length ? h("ul", { class: "list" }, rows) : h("p", { class: "muted", text: "No series yet." }),
-    button("New series", newSeries, "primary", { id: "new-series" }));
+    h("p", { class: "muted", text: patient.cpr_masked || _("Acute patient, no CPR yet") }),
+    h("h2", { text: _("Series") }),
+    rows.length ? h("ul", { class: "list" }, rows) : h("p", { class: "muted", text: _("No series yet.") }),
+    button(_("New series"), newSeries, "primary", { id: "new-series" }));
 }
 
 function newSeries() {
-  const names = Object.fromEntries(flow.taxonomy.en.body_sites.map((s) => [s.id, s.name]));
-  show(header("Where is it?", () => pickSeries(flow.patient)),
-    h("p", { class: "muted", text: "Tap the region on the body, front or back." }),
+  const names = Object.fromEntries(terms().body_sites.map((s) => [s.id, s.name]));
+  show(header(_("Where is it?"), () => pickSeries(flow.patient)),
+    h("p", { class: "muted", text: _("Tap the region on the body, front or back.") }),
     bodyMap(names, (region, view, side) => refineSite(region, view, side)),
-    button("Whole body / several regions", () => refineSite("whole_body", "both", null), "secondary"));
+    button(_("Whole body / several regions"), () => refineSite("whole_body", "both", null), "secondary"));
 }
 
 function descendants(region) {
-  const sites = flow.taxonomy.da.body_sites;
+  const sites = terms().body_sites;
   const ids = new Set([region]);
   for (const site of sites) if (ids.has(site.parent_id)) ids.add(site.id);
   return sites.filter((s) => ids.has(s.id));
@@ -119,16 +131,16 @@ function descendants(region) {
 
 function refineSite(region, view, side) {
   const choices = descendants(region).filter((s) => s.view === "both" || s.view === view || s.id === region);
-  const en = Object.fromEntries(flow.taxonomy.en.body_sites.map((s) => [s.id, s.name]));
-  const site = h("select", { id: "body-site", "aria-label": "Body site" },
-    choices.map((s) => h("option", { value: s.id, text: `${"  ".repeat(s.level - 1)}${s.name} (${en[s.id]})` })));
-  const sideSelect = h("select", { id: "side", "aria-label": "Side" },
-    h("option", { value: "", text: "No side" }),
-    flow.taxonomy.da.sides.map((s) => h("option", { value: s, text: s, selected: s === side })));
+  const other = otherSiteNames();
+  const site = h("select", { id: "body-site", "aria-label": _("Body site") },
+    choices.map((s) => h("option", { value: s.id, text: `${"  ".repeat(s.level - 1)}${s.name} (${other[s.id]})` })));
+  const sideSelect = h("select", { id: "side", "aria-label": _("Side") },
+    h("option", { value: "", text: _("No side") }),
+    terms().sides.map((s) => h("option", { value: s, text: sideName(s), selected: s === side })));
   const picked = { diagnoses: new Map(), procedures: new Map() };
   const submit = async (event) => {
     event.preventDefault();
-    if (!picked.diagnoses.size) return notice("Pick at least one diagnosis.", "error");
+    if (!picked.diagnoses.size) return notice(_("Pick at least one diagnosis."), "error");
     const body = { body_site: site.value, side: sideSelect.value || null,
       diagnoses: [...picked.diagnoses.keys()], procedures: [...picked.procedures.keys()] };
     try {
@@ -137,26 +149,28 @@ function refineSite(region, view, side) {
       notice(error.message, "error");
     }
   };
-  show(header("Series", newSeries),
+  show(header(_("New series"), newSeries),
     h("form", { class: "card", on: { submit } },
-      field("Body site", site), field("Side", sideSelect),
-      codePicker("diagnoses", "Diagnoses", picked.diagnoses),
-      codePicker("procedures", "Procedures (optional)", picked.procedures),
-      h("button", { type: "submit", class: "btn primary", id: "create-series", text: "Create series" })));
+      field(_("Body site"), site), field(_("Side"), sideSelect),
+      codePicker("diagnoses", _("Diagnoses"), picked.diagnoses),
+      codePicker("procedures", _("Procedures (optional)"), picked.procedures),
+      h("button", { type: "submit", class: "btn primary", id: "create-series", text: _("Create series") })));
 }
 
 function codePicker(kind, label, chosen) {
   const chips = h("div", { class: "chips" });
   const hits = h("ul", { class: "hits", id: `${kind}-hits` });
   const input = h("input", { type: "search", id: `${kind}-search`, autocomplete: "off",
-    placeholder: "Type Danish, English or a code" });
+    placeholder: _("Type Danish, English or a code") });
   const renderChips = () => chips.replaceChildren(...[...chosen].map(([code, title]) =>
     button(`${code} ${title} ✕`, () => { chosen.delete(code); renderChips(); }, "chip")));
   input.addEventListener("input", () => {
-    hits.replaceChildren(...searchCodes(flow.taxonomy, kind, input.value).map((hit) => h("li", {},
+    const found = searchCodes(flow.taxonomy, kind, input.value, currentLanguage());
+    hits.replaceChildren(...found.map((hit) => h("li", {},
       h("button", { type: "button", class: "hit", on: { click: () => {
-        chosen.set(hit.code, hit.da); input.value = ""; hits.replaceChildren(); renderChips();
-      } } }, h("strong", { text: hit.code }), ` ${hit.da}`, hit.en ? h("span", { class: "muted", text: ` (${hit.en})` }) : null))));
+        chosen.set(hit.code, hit.title); input.value = ""; hits.replaceChildren(); renderChips();
+      } } }, h("strong", { text: hit.code }), ` ${hit.title}`,
+      hit.other ? h("span", { class: "muted", text: ` (${hit.other})` }) : null))));
   });
   return h("div", { class: "field" }, h("span", { text: label }), chips, input, hits);
 }
@@ -170,8 +184,8 @@ function openSeries(series) {
 }
 
 function consentScreen() {
-  const scopes = [["clinical_documentation", "Clinical documentation"], ["teaching", "Teaching"],
-    ["research", "Research"], ["publication", "Publication"]];
+  const scopes = [["clinical_documentation", _("Clinical documentation")], ["teaching", _("Teaching")],
+    ["research", _("Research")], ["publication", _("Publication")]];
   const radio = (name, value, text, checked) => h("label", { class: "choice" },
     h("input", { type: "radio", name, value, checked }), text);
   const submit = async (event) => {
@@ -179,7 +193,7 @@ function consentScreen() {
     const form = event.target;
     const chosen = scopes.map(([id]) => id).filter((id) => form.elements[id].checked);
     if (!chosen.includes("clinical_documentation")) {
-      return notice("Photos need consent for clinical documentation.", "error");
+      return notice(_("Photos need consent for clinical documentation."), "error");
     }
     try {
       const series = await recordConsent(flow.patient.id, flow.series,
@@ -190,31 +204,31 @@ function consentScreen() {
       notice(error.message, "error");
     }
   };
-  show(header("Consent", () => pickSeries(flow.patient)),
+  show(header(_("Consent"), () => pickSeries(flow.patient)),
     h("form", { class: "card", on: { submit } },
-      h("p", { text: "The camera opens once the patient has consented to clinical documentation." }),
-      h("fieldset", {}, h("legend", { text: "The patient allows" }),
+      h("p", { text: _("The camera opens once the patient has consented to clinical documentation.") }),
+      h("fieldset", {}, h("legend", { text: _("The patient allows") }),
         scopes.map(([id, text]) => h("label", { class: "choice" },
           h("input", { type: "checkbox", name: id, checked: id === "clinical_documentation" }), text))),
-      h("fieldset", {}, h("legend", { text: "Given by" }),
-        radio("given_by", "patient", "The patient", true),
-        radio("given_by", "parent_or_guardian", "Parent or guardian", false),
-        radio("given_by", "next_of_kin", "Next of kin", false)),
-      h("fieldset", {}, h("legend", { text: "How" }),
-        radio("method", "verbal", "Verbally", true),
-        radio("method", "signed_on_paper", "Signed on paper", false)),
-      h("button", { type: "submit", class: "btn primary", id: "record-consent", text: "Record consent" })));
+      h("fieldset", {}, h("legend", { text: _("Given by") }),
+        radio("given_by", "patient", _("The patient"), true),
+        radio("given_by", "parent_or_guardian", _("Parent or guardian"), false),
+        radio("given_by", "next_of_kin", _("Next of kin"), false)),
+      h("fieldset", {}, h("legend", { text: _("How") }),
+        radio("method", "verbal", _("Verbally"), true),
+        radio("method", "signed_on_paper", _("Signed on paper"), false)),
+      h("button", { type: "submit", class: "btn primary", id: "record-consent", text: _("Record consent") })));
 }
 
 // --- camera ---------------------------------------------------------------------------
 
 function viewChoices() {
   const site = flow.series.body_site;
-  const sites = flow.taxonomy.da.body_sites;
+  const sites = terms().body_sites;
   const lineage = new Set();
   for (let id = site; id; id = sites.find((s) => s.id === id)?.parent_id) lineage.add(id);
-  const views = flow.taxonomy.da.views.filter((v) => v.body_site_ids.some((id) => lineage.has(id)));
-  return views.length ? views : flow.taxonomy.da.views;
+  const views = terms().views.filter((v) => v.body_site_ids.some((id) => lineage.has(id)));
+  return views.length ? views : terms().views;
 }
 
 async function cameraScreen() {
@@ -223,9 +237,9 @@ async function cameraScreen() {
   const publicKey = await importTransportKey(key.spki);
   const video = h("video", { class: "viewfinder", playsinline: true, muted: true, autoplay: true });
   const ghost = h("img", { class: "ghost", alt: "", hidden: true });
-  const phase = h("select", { id: "phase", "aria-label": "Phase" },
-    flow.taxonomy.da.phases.map((p) => h("option", { value: p.id, text: p.name })));
-  const view = h("select", { id: "view", "aria-label": "View" },
+  const phase = h("select", { id: "phase", "aria-label": _("Phase") },
+    terms().phases.map((p) => h("option", { value: p.id, text: p.name })));
+  const view = h("select", { id: "view", "aria-label": _("View") },
     viewChoices().map((v) => h("option", { value: v.id, text: v.name })));
   const counter = h("span", { class: "counter", id: "captured", text: "0" });
   const flash = h("div", { class: "flash" });
@@ -252,7 +266,7 @@ async function cameraScreen() {
       });
       counter.dataset.stored = String(Number(counter.dataset.stored || 0) + 1);
       requestBackgroundSync();
-    }).catch((error) => notice(`The photo could not be kept: ${error.message}`, "error"));
+    }).catch((error) => notice(_("The photo could not be kept: %(reason)s", { reason: error.message }), "error"));
   };
   const shutter = () => {
     if (!camera) return;
@@ -267,7 +281,7 @@ async function cameraScreen() {
     for (const file of fallback.files) { taken += 1; counter.textContent = String(taken); keep(Promise.resolve(file)); }
     fallback.value = "";
   });
-  const torch = button("⚡ Torch", async () => {
+  const torch = button(`⚡ ${_("Torch")}`, async () => {
     torch.classList.toggle("on");
     await camera.setTorch(torch.classList.contains("on")).catch(() => {});
   }, "torch", { id: "torch", hidden: true });
@@ -277,12 +291,12 @@ async function cameraScreen() {
     h("div", { class: "stage" }, video, ghost, flash),
     h("div", { class: "top" }, torch,
       h("span", { class: "series-name", text: `${flow.patient.name} · ${seriesLabel(flow.series)}` }),
-      button("Done", close, "secondary", { id: "done" })),
+      button(_("Done"), close, "secondary", { id: "done" })),
     h("div", { class: "controls" },
       h("div", { class: "selectors" }, phase, view),
       h("div", { class: "shutter-row" }, counter,
-        button("", shutter, "shutter", { id: "shutter", "aria-label": "Take photo", disabled: true }),
-        button("Ghost", () => { ghost.classList.toggle("off"); }, "link", { id: "ghost-toggle" })),
+        button("", shutter, "shutter", { id: "shutter", "aria-label": _("Take photo"), disabled: true }),
+        button(_("Ghost"), () => { ghost.classList.toggle("off"); }, "link", { id: "ghost-toggle" })),
       fallback)));
   document.body.classList.add("camera-open");
   if (!hasCameraApi()) return;
@@ -292,7 +306,7 @@ async function cameraScreen() {
     document.getElementById("shutter").disabled = false;
   } catch (error) {
     fallback.hidden = false;
-    notice(`The camera could not start (${error.name}); use the button to take a photo.`, "error");
+    notice(_("The camera could not start (%(reason)s); use the button to take a photo.", { reason: error.name }), "error");
   }
   updateGhost();
 }

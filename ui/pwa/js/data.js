@@ -3,6 +3,7 @@
 // first and fall back to the outbox, with a local id, when there is no connection.
 
 import { Offline, api } from "./api.js";
+import { _, formatMoment } from "./i18n.js";
 import { LOCAL } from "./outbox.js";
 import { kv, ops } from "./store.js";
 
@@ -12,7 +13,7 @@ export async function refreshTransportKey() {
   const fresh = await api("GET", "/app/transport-key");
   const pinned = await kv.get("transportKey");
   if (pinned && pinned.key_id !== fresh.key_id) {
-    throw new Error("The server's encryption key changed. Sign out and in again to trust the new one.");
+    throw new Error(_("The server's encryption key changed. Sign out and in again to trust the new one."));
   }
   if (!pinned) await kv.set("transportKey", fresh);
   return pinned || fresh;
@@ -79,16 +80,16 @@ export async function createAcutePatient(clusterId) {
     if (!(error instanceof Offline)) throw error;
   }
   const id = await queued("acute", { cluster_id: clusterId });
-  const name = `Acute patient ${new Date().toISOString().slice(0, 16).replace("T", " ")} (offline)`;
+  const name = _("Acute patient %(time)s (offline)", { time: formatMoment(new Date()) });
   return keepPatient({ id, name, cpr_masked: null, series: [] });
 }
 
 export function checkCpr(cpr) {
   const digits = cpr.replace(/[\s-]/g, "");
-  if (!/^\d{10}$/.test(digits)) return "A CPR number has 10 digits, like 010190-1234.";
+  if (!/^\d{10}$/.test(digits)) return _("A CPR number has 10 digits, like 010190-1234.");
   const day = Number(digits.slice(0, 2));
   const month = Number(digits.slice(2, 4));
-  if (day < 1 || day > 31 || month < 1 || month > 12) return "The CPR number does not start with a date.";
+  if (day < 1 || day > 31 || month < 1 || month > 12) return _("The CPR number does not start with a date.");
   return null;
 }
 
@@ -129,16 +130,17 @@ export async function recordConsent(patientId, series, body) {
   return keepSeries(patientId, { ...series, accepts_photos: body.scopes.includes("clinical_documentation") });
 }
 
-// Search as you type in Danish and English titles and codes, on the device.
-export function searchCodes(taxonomy, kind, query, limit = 12) {
+// Search as you type in Danish and English titles and codes, on the device; each hit has its
+// title in `language` and, where there is one, in the other language.
+export function searchCodes(taxonomy, kind, query, language, limit = 12) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return [];
-  const da = taxonomy.da[kind];
-  const en = new Map(taxonomy.en[kind].map((item) => [item.code, item.title]));
+  const other = new Map(taxonomy[language === "da" ? "en" : "da"][kind].map((item) => [item.code, item.title]));
   const hits = [];
-  for (const item of da) {
-    const text = `${item.code} ${item.icd10_code || ""} ${item.title} ${en.get(item.code) || ""}`.toLowerCase();
-    if (words.every((word) => text.includes(word))) hits.push({ code: item.code, da: item.title, en: en.get(item.code) });
+  for (const item of taxonomy[language][kind]) {
+    const otherTitle = other.get(item.code);
+    const text = `${item.code} ${item.icd10_code || ""} ${item.title} ${otherTitle || ""}`.toLowerCase();
+    if (words.every((word) => text.includes(word))) hits.push({ code: item.code, title: item.title, other: otherTitle !== item.title ? otherTitle : null });
     if (hits.length >= limit) break;
   }
   return hits;

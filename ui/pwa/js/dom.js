@@ -1,5 +1,7 @@
 // A tiny element builder: text is always set as text, never parsed as HTML.
 
+import { _ } from "./i18n.js";
+
 export function h(tag, attrs = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
@@ -47,7 +49,7 @@ export function button(text, onClick, kind = "primary", attrs = {}) {
 
 export function header(title, back) {
   return h("div", { class: "bar" },
-    back ? button("‹ Back", back, "link back") : h("span"),
+    back ? button(_("‹ Back"), back, "link back") : h("span"),
     h("h1", { text: title }),
     h("span"));
 }

@@ -2,6 +2,7 @@
 // The PIN only opens the app; it never decrypts photos (the phone cannot read them).
 
 import { Offline, api } from "./api.js";
+import { _, ngettext } from "./i18n.js";
 import { pinVerifier } from "./seal.js";
 import { kv } from "./store.js";
 
@@ -30,12 +31,13 @@ async function checkLocally(pin) {
   return equal(await pinVerifier(pin, verifier.salt, verifier.iterations), verifier.hash);
 }
 
-// Resolves when the PIN is right; otherwise throws with triesLeft (the caller wipes at zero).
+// Resolves when the PIN is right, with the member's profile when the server checked it (null
+// offline); otherwise throws with triesLeft (the caller wipes at zero).
 export async function unlockWithPin(pin) {
   try {
-    await api("POST", "/app/unlock", { pin });
+    const me = await api("POST", "/app/unlock", { pin });
     await kv.set("pinFailures", 0);
-    return "ok";
+    return me;
   } catch (error) {
     if (!(error instanceof Offline)) {
       if (error.isRevoked) {
@@ -43,21 +45,25 @@ export async function unlockWithPin(pin) {
         throw error;
       }
       if (error.status !== 401) throw error;
-      return countFailure(error.message);
+      // The server counts its tries in a sentence made at run time, so it arrives in English;
+      // the app words the wrong PIN itself and keeps any other reason's first sentence.
+      const wrongPin = String(error.body.detail || "").startsWith("Wrong PIN");
+      return countFailure(wrongPin ? _("Wrong PIN.") : `${error.message.split(".")[0]}.`);
     }
   }
   if (await checkLocally(pin)) {
     await kv.set("pinFailures", 0);
-    return "ok";
+    return null;
   }
-  return countFailure("Wrong PIN.");
+  return countFailure(_("Wrong PIN."));
 }
 
-async function countFailure(message) {
+async function countFailure(reason) {
   const failures = ((await kv.get("pinFailures")) || 0) + 1;
   await kv.set("pinFailures", failures);
   const left = MAX_PIN_FAILURES - failures;
-  const error = new Error(left > 0 ? `${message.split(".")[0]}. ${left} ${left === 1 ? "try" : "tries"} left.` : "");
+  const tries = ngettext("%(count)s try left.", "%(count)s tries left.", left);
+  const error = new Error(left > 0 ? `${reason} ${tries}` : "");
   error.triesLeft = Math.max(left, 0);
   throw error;
 }
@@ -116,7 +122,7 @@ export async function unlockWithPasskey() {
   };
   const credential = await navigator.credentials.get({ publicKey });
   const response = credential.response;
-  await api("POST", "/app/unlock/passkey", {
+  const me = await api("POST", "/app/unlock/passkey", {
     challenge: options.challenge,
     credential: {
       id: credential.id,
@@ -132,6 +138,7 @@ export async function unlockWithPasskey() {
     },
   });
   await kv.set("pinFailures", 0);
+  return me;
 }
 
 // Locks the app after IDLE_MS without a touch or key press.

@@ -3,7 +3,7 @@
 // retry after a dropped connection is the same photo on the server, never a duplicate.
 // A photo is deleted from the phone only after the server acknowledged it.
 
-import { API, ApiError, Offline, answerOf, api } from "./api.js";
+import { API, ApiError, Offline, answerOf, api, languageHeaders } from "./api.js";
 import { ALGORITHM } from "./seal.js";
 import { kv, ops, outbox } from "./store.js";
 
@@ -66,13 +66,14 @@ async function flushOps() {
 
 function post(url, form, onProgress) {
   if (typeof XMLHttpRequest === "undefined") {
-    return fetch(url, { method: "POST", body: form, credentials: "same-origin" })
+    return fetch(url, { method: "POST", body: form, credentials: "same-origin", headers: languageHeaders() })
       .catch(() => { throw new Offline(); })
       .then(answerOf);
   }
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
+    for (const [name, value] of Object.entries(languageHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
     xhr.onerror = xhr.ontimeout = xhr.onabort = () => reject(new Offline());
     xhr.onload = () => {
