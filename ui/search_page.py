@@ -7,6 +7,7 @@ search (?saved=ID), so a result page can be bookmarked and shared.
 
 import logging
 import time
+from html import escape
 from uuid import UUID
 
 from nicegui import ui
@@ -17,6 +18,7 @@ from domain import search
 from domain.errors import InvalidInput
 from domain.model import Principal, Scope
 from domain.search import SearchFilters, SearchItem, SearchResult
+from domain.taxonomy import Taxonomy
 from ui.frame import cluster_page, empty_state
 from ui.i18n import _, format_count, format_day
 from ui.labels import body_site_text, diagnosis_texts, scope_label
@@ -160,31 +162,35 @@ class SearchPage:
             ).classes("text-xs text-slate-500")
 
     def _hit(self, item: SearchItem) -> None:
-        taxonomy = self.session.ports.taxonomy
-        series = item.series
-        with (
-            ui.card()
-            .classes("w-full cursor-pointer hover:bg-slate-100 py-2 px-3 gap-2 search-hit")
-            .props("flat bordered")
-            .on("click", lambda s=series.id: ui.navigate.to(f"/series/{s}"))
-        ):
-            with ui.row().classes("w-full items-baseline gap-x-4 gap-y-0"):
-                ui.label(item.patient.name).classes("font-medium break-words")
-                ui.label(body_site_text(taxonomy, series)).classes("text-slate-700 grow")
-                ui.label(photo_count_text(item.hit.photo_count)).classes("text-sm text-slate-500")
-            for text in diagnosis_texts(taxonomy, series)[:2]:
-                ui.label(text).classes("text-xs text-slate-600 break-words")
-            with ui.row().classes("w-full gap-2 no-wrap overflow-hidden items-end"):
-                for photo_id in item.hit.photo_ids:
-                    image = ui.element("img").classes(
-                        "w-20 h-20 sm:w-24 sm:h-24 object-cover rounded bg-slate-200 "
-                        "search-thumbnail"
-                    )
-                    image.props["src"] = f"/api/v1/photos/{photo_id}/thumbnail"
-                    image.props["alt"] = _("Photo thumbnail")
-                    image.props["loading"] = "lazy"
-                ui.space()
-                day = search.local_day(item.hit.last_shot_at)
-                ui.label(_("Latest %(date)s") % {"date": format_day(day)}).classes(
-                    "text-xs text-slate-500"
-                )
+        # One HTML element per hit rather than a dozen NiceGUI elements: a page of 20 hits
+        # was most of the page's server time. Every text is escaped here, and the browser
+        # sanitises the markup again (DOMPurify) before it is drawn.
+        ui.html(hit_markup(self.session.ports.taxonomy, item)).classes("w-full")
+
+
+def hit_markup(taxonomy: Taxonomy, item: SearchItem) -> str:
+    """A search hit as a link to its series: patient, site, count, diagnoses, thumbnails."""
+    series, hit = item.series, item.hit
+    diagnoses = "".join(
+        f'<div class="text-xs text-slate-600 break-words">{escape(text)}</div>'
+        for text in diagnosis_texts(taxonomy, series)[:2]
+    )
+    alt = escape(_("Photo thumbnail"))
+    thumbnails = "".join(
+        f'<img src="/api/v1/photos/{photo_id}/thumbnail" alt="{alt}" loading="lazy"'
+        ' class="w-20 h-20 sm:w-24 sm:h-24 object-cover rounded bg-slate-200 search-thumbnail">'
+        for photo_id in hit.photo_ids
+    )
+    latest = _("Latest %(date)s") % {"date": format_day(search.local_day(hit.last_shot_at))}
+    return (
+        f'<a href="/series/{series.id}" class="search-hit flex flex-col gap-2 w-full py-2 px-3'
+        ' rounded border border-slate-200 bg-white hover:bg-slate-100 no-underline text-inherit">'
+        '<div class="flex flex-wrap w-full items-baseline gap-x-4">'
+        f'<span class="font-medium break-words">{escape(item.patient.name)}</span>'
+        f'<span class="text-slate-700 grow">{escape(body_site_text(taxonomy, series))}</span>'
+        f'<span class="text-sm text-slate-500">{escape(photo_count_text(hit.photo_count))}</span>'
+        f"</div>{diagnoses}"
+        '<div class="flex w-full gap-2 overflow-hidden items-end">'
+        f'{thumbnails}<span class="grow"></span>'
+        f'<span class="text-xs text-slate-500">{escape(latest)}</span></div></a>'
+    )
