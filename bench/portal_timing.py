@@ -59,10 +59,13 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def time_search_pages(
-    data_dir: Path, data: Dataset, searches: dict[str, SearchFilters], runs: int
+    data_dir: Path,
+    database_url: str,
+    data: Dataset,
+    searches: dict[str, SearchFilters],
+    runs: int,
 ) -> str:
-    """p50/p95 per search of the first results page, on the benchmark's SQLite data."""
-    database_url = f"sqlite://{data_dir / 'bench.sqlite3'}"
+    """p50/p95 per search of the first results page, on the benchmark's data."""
     cluster_name = f"Bench 0 {data.clusters[0].hex[:6]}"
     _create_admin(data_dir, database_url, cluster_name)
     server = Server(data_dir, SUTURA_DATABASE_URL=database_url, SUTURA_LOG_LEVEL="INFO")

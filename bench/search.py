@@ -7,7 +7,7 @@ local server and dropped afterwards), filled in bulk, analysed, then each search
 names of that page, audit entry). With `--keep DIR` the loaded data stays in DIR (the SQLite
 file, the keys, and a PostgreSQL database named in DIR/postgres/dataset.json) and later runs
 with the same DIR and sizes reuse it instead of loading again (migrations still run on open).
-With `--portal` the real server is started on the SQLite data and each search's first results
+With `--portal` the real server is started on each engine's data and each search's first results
 page of /search is opened in Debian's Chromium (bench/portal_timing.py), timing both the
 server's time to build the page and navigation start to results drawn.
 Targets: p95 under 50 ms per search, portal page under 300 ms.
@@ -148,8 +148,11 @@ async def run_engine(
     runs: int,
     *,
     keep: bool = False,
+    portal: bool = False,
 ) -> tuple[list[Figures], float, Dataset, str]:
-    """Load (or with `keep`, reuse what an earlier run kept in data_dir) and measure."""
+    """Load (or with `keep`, reuse what an earlier run kept in data_dir) and measure; with
+    `portal`, then time the portal's results page on the same database. Returns the figures,
+    the loading time, the data, and the portal's report (empty without `portal`)."""
     kept = _kept_dataset(data_dir, patients, photos) if keep else None
     database_url, dropper = await _database(engine, data_dir, kept)
     try:
@@ -172,7 +175,13 @@ async def run_engine(
         generation_s = time.perf_counter() - started
         figures = await measure(ports, data, runs)
         await close_database()
-        return figures, generation_s, data, database_url
+        portal_report = ""
+        if portal:
+            from bench.portal_timing import time_search_pages
+
+            searches = typical_searches(data)
+            portal_report = await time_search_pages(data_dir, database_url, data, searches, runs)
+        return figures, generation_s, data, portal_report
     finally:
         if dropper is not None and engine == "postgres":
             await dropper()
@@ -259,21 +268,18 @@ async def main_async(arguments: argparse.Namespace) -> int:
             data_dir = Path(folder) if arguments.keep is None else arguments.keep / engine
             data_dir.mkdir(parents=True, exist_ok=True)
             reused = _kept_dataset(data_dir, arguments.patients, arguments.photos) is not None
-            figures, generation_s, data, _ = await run_engine(
+            figures, generation_s, _, portal_report = await run_engine(
                 engine,
                 data_dir,
                 arguments.patients,
                 arguments.photos,
                 arguments.runs,
                 keep=arguments.keep is not None,
+                portal=arguments.portal,
             )
             all_met &= report(engine, figures, generation_s, arguments.photos, reused)
-            if arguments.portal and engine == "sqlite":
-                from bench.portal_timing import time_search_pages
-
-                print(
-                    await time_search_pages(data_dir, data, typical_searches(data), arguments.runs)
-                )
+            if portal_report:
+                print(f"\n{engine}, {portal_report.strip()}")
     return 0 if all_met else 1
 
 
