@@ -90,3 +90,22 @@ class AddCountColumn(ops.AddField):
             f'ALTER TABLE "{self.table}" ADD COLUMN "{self.name}" INT NOT NULL'
             f" DEFAULT {self.default}"
         )
+
+
+class AnalyzeOnPostgres(ops.RunSQL):
+    """Fresh planner statistics for a table whose columns a migration filled: PostgreSQL
+    otherwise plans with none for the new columns until autovacuum comes round (one search
+    took 270 ms instead of 20 in that window). SQLite keeps no statistics unless asked."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f'ANALYZE "{table}"')
+
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: Any,
+        new_state: Any,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        if state_editor is not None and state_editor.DIALECT != "sqlite":
+            await super().database_forward(app_label, old_state, new_state, state_editor)

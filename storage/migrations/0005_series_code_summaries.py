@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 from tortoise.indexes import Index
 
-from storage.migration_ops import AddCountColumn
+from storage.migration_ops import AddCountColumn, AnalyzeOnPostgres
 
 class Migration(migrations.Migration):
     dependencies = [('sutura', '0004_series_code_covering')]
@@ -60,4 +60,5 @@ class Migration(migrations.Migration):
             model_name='SeriesCodeRow',
             index=Index(fields=['cluster_id', 'kind', 'code', 'series_id', 'scopes', 'age_low', 'age_high', 'shot_low', 'shot_high']),
         ),
+        AnalyzeOnPostgres('series_code'),
     ]
