@@ -10,7 +10,7 @@ from domain.consent import ConsentForm
 from domain.errors import InvalidInput
 from domain.model import ConsentMethod, GivenBy, Patient, Principal, Scope
 from domain.patients import PatientForm
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.labels import body_site_text, given_by_labels, method_labels, scope_label
 from ui.session import PageSession
 
@@ -54,7 +54,7 @@ class NewAcuteDialog:
                 self.session.ports, principal, self.cluster_id, self.ward.value or "", _("Acute")
             )
         except InvalidInput as error:
-            self.ward.error = _(error.message)
+            self.ward.error = error_text(error)
             return
         self.dialog.close()
         ui.navigate.to(f"/patients/{patient.id}")

@@ -12,7 +12,7 @@ from domain.errors import InvalidInput
 from domain.model import Patient, Principal
 from domain.patients import PatientForm
 from ui.frame import cluster_page, empty_state
-from ui.i18n import _, aria
+from ui.i18n import _, aria, error_text
 from ui.labels import describe_patient
 from ui.session import PageSession
 
@@ -134,7 +134,7 @@ class PatientFields:
             element.error = None
         if error.field not in fields:
             return False
-        fields[error.field].error = _(error.message)
+        fields[error.field].error = error_text(error)
         return True
 
 
