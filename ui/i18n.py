@@ -35,6 +35,9 @@ MAX_LANGUAGE_PARTS = 20  # a header longer than this is not a browser's
 _TAG = re.compile(r"\*|[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 _QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 
+# A script of the page asking the API: its answer, errors included, in the page's language.
+LANGUAGE_HEADER = '"Accept-Language": document.documentElement.lang || "en"'
+
 _current: ContextVar[Language | None] = ContextVar("sutura_language", default=None)
 _by_client: "weakref.WeakKeyDictionary[Client, Language]" = weakref.WeakKeyDictionary()
 
