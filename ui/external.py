@@ -27,7 +27,7 @@ from domain.model import (
 from domain.policy import has_photo_consent
 from ui.consent_panel import choice
 from ui.frame import cluster_page, empty_state
-from ui.i18n import _, current_language, error_text, format_day, format_moment
+from ui.i18n import _, current_language, error_text, format_day, format_moment, ngettext
 from ui.labels import body_site_text, describe_patient, given_by_labels, method_labels
 from ui.session import PageSession
 from ui.upload_panel import views_for_site
@@ -158,7 +158,11 @@ class ExternalUploads:
             ui.label(invite.email).classes("grow min-w-0 break-all font-medium")
             ui.badge(state_labels()[view.state]).classes("link-state")
             ui.label(
-                _("%(received)s of %(limit)s files")
+                ngettext(
+                    "%(received)s of %(limit)s file",
+                    "%(received)s of %(limit)s files",
+                    invite.max_files,
+                )
                 % {"received": invite.files_received, "limit": invite.max_files}
             ).classes("text-sm text-slate-600")
             ui.label(
