@@ -89,7 +89,7 @@ class IdentifyDialog:
     def _patient_section(self) -> None:
         ui.label(_("Who is it?")).classes("font-medium")
         with ui.row().classes("w-full gap-2 no-wrap items-start"):
-            self.cpr = ui.input(_("CPR number"), placeholder="DDMMYY-SSSS")
+            self.cpr = ui.input(_("CPR number"), placeholder=_("DDMMYY-SSSS"))
             self.cpr.props("outlined dense inputmode=numeric").classes("grow")
             ui.button(_("Find"), on_click=self.session.guarded(self._find)).props("outline no-caps")
         self.found = ui.label().classes("text-sm")

@@ -100,7 +100,7 @@ class PatientFields:
         self.name = ui.input(_("Name"), value=patient.name if patient else "")
         self.name.props("outlined autofocus").classes("w-full")
         cpr = patient.cpr.formatted if patient and patient.cpr else ""
-        self.cpr = ui.input(_("CPR number"), placeholder="DDMMYY-SSSS", value=cpr)
+        self.cpr = ui.input(_("CPR number"), placeholder=_("DDMMYY-SSSS"), value=cpr)
         self.cpr.props("outlined inputmode=numeric").classes("w-full")
         ui.label(_("Without a CPR number, enter date of birth and sex.")).classes(
             "text-xs text-slate-500"
