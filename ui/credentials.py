@@ -47,6 +47,7 @@ def client_of(request: Request) -> Client:
 async def forgot_page(request: Request) -> None:
     client = client_of(request)
     speak_as_browser(request)
+    ui.page_title(_("Forgot password") + " · Sutura")
     with public_column(), ui.card().classes("w-full gap-3"):
         ui.label(_("Forgot your password?")).classes("text-lg font-semibold")
         ui.label(_("We will mail you a link to choose a new one.")).classes(
@@ -85,6 +86,7 @@ def read_pair(first: ui.input, second: ui.input) -> str:
 
 async def reset_page(request: Request, token: str) -> None:
     speak_as_browser(request)
+    ui.page_title(_("New password") + " · Sutura")
     with public_column(), ui.card().classes("w-full gap-3") as card:
         ui.label(_("Choose a new password")).classes("text-lg font-semibold")
         first, second = password_pair()
@@ -106,6 +108,7 @@ async def reset_page(request: Request, token: str) -> None:
 
 async def invitation_page(request: Request, token: str) -> None:
     speak_as_browser(request)
+    ui.page_title(_("Invitation") + " · Sutura")
     status = await invitations.link_status(ports(), token)
     with public_column(), ui.card().classes("w-full gap-3") as card:
         if status.state == LinkState.USED:
