@@ -77,7 +77,8 @@ messages: $(TEST_STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k NotFound -k NotPermitted \
 		-k NotAuthenticated -k ConsentRequired -k Conflict -k InvalidInput -k InvalidImage \
-		-k TooLarge --no-location --omit-header -o build/messages.pot .
+		-k TooLarge -k worded -k counted:1,2 \
+		--no-location --omit-header -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d ui/locale -l da -w 98
 	PYTHONPATH=. $(BIN)/pybabel extract -F babel-app.cfg -k _ -k ngettext:1,2 \
 		--no-location --omit-header -o build/app.pot .

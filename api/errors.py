@@ -1,8 +1,9 @@
 """Domain errors and validation failures as HTTP answers with a readable message.
 
-A domain error's message is translated into the first language of the request's
-Accept-Language that the portal's catalog speaks (the phone app sends the user's choice);
-messages composed at run time, and validation failures, stay English.
+A domain error's message is translated into the most wanted language of the request's
+Accept-Language that the portal's catalog speaks (the phone app sends the user's choice); values
+are filled in after the look-up. Content-Language names the language the text is actually in:
+English for a message the catalog lacks and for validation failures.
 """
 
 from fastapi import FastAPI, Request
@@ -22,8 +23,9 @@ from domain.errors import (
     NotPermitted,
     Throttled,
     TooLarge,
+    WrongPin,
 )
-from ui.i18n import choose_language, translate
+from ui.i18n import choose_language, render
 
 STATUS = {
     NotFound: 404,
@@ -49,13 +51,16 @@ def status_of(error: DomainError) -> int:
 async def domain_error_handler(request: Request, error: Exception) -> JSONResponse:
     if not isinstance(error, DomainError):
         raise error
-    language = choose_language(None, request.headers.get("accept-language"))
-    body: dict[str, object] = {"detail": translate(error.message, language)}
+    wanted = choose_language(None, request.headers.get("accept-language"))
+    detail, language = render(error.wording, wanted)
+    body: dict[str, object] = {"detail": detail}
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
     headers = {"Cache-Control": "no-store"}
     if isinstance(error, DeviceRevoked):
         body["device_revoked"] = True  # the phone app wipes itself on this marker
+    if isinstance(error, WrongPin):
+        body["tries_left"] = error.tries_left
     if isinstance(error, Throttled):
         headers["Retry-After"] = str(error.retry_after_s)
     headers["Content-Language"] = language
@@ -70,7 +75,8 @@ async def validation_error_handler(request: Request, error: Exception) -> JSONRe
     for item in error.errors():
         where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
         problems.append(f"{where}: {item.get('msg', 'invalid')}" if where else item.get("msg"))
-    return JSONResponse({"detail": "; ".join(str(p) for p in problems)}, status_code=422)
+    body = {"detail": "; ".join(str(p) for p in problems)}
+    return JSONResponse(body, status_code=422, headers={"Content-Language": "en"})
 
 
 def install_error_handlers(app: FastAPI) -> None:

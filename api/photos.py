@@ -13,7 +13,7 @@ from api.schemas import PhotoOut, photo_out
 from domain import photos
 from domain.errors import NotFound, TooLarge
 from domain.model import Variant
-from domain.photos import Intake, UploadForm
+from domain.photos import Intake, UploadForm, photo_size_limit
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["photos"])
@@ -34,7 +34,7 @@ def interrupted() -> JSONResponse:
 def check_declared_size(request: Request, limit: int) -> None:
     declared = int(request.headers.get("content-length") or 0)
     if declared > limit + ENVELOPE_BYTES:
-        raise TooLarge(f"A photo may be at most {max(limit // 2**20, 1)} MB here.")
+        raise TooLarge(photo_size_limit(limit))
 
 
 async def receive_file(request: Request, intake: Intake) -> dict[str, str] | None:

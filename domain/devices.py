@@ -13,7 +13,7 @@ from uuid import UUID
 
 from domain import accounts
 from domain.audit import record
-from domain.errors import DeviceRevoked, InvalidInput, NotAuthenticated, NotFound
+from domain.errors import DeviceRevoked, InvalidInput, NotAuthenticated, NotFound, WrongPin, counted
 from domain.model import AuditEvent, Client, Device, Principal, Role, User
 from domain.policy import Action, require
 from domain.ports import Ports
@@ -199,7 +199,8 @@ async def _count_wrong_pin(ports: Ports, device: Device) -> None:
         raise DeviceRevoked("Five wrong PINs: this device was signed out and its data wiped.")
     await ports.audit.append(_device_event("device.unlock", device, "failed"), ports.clock())
     left = MAX_PIN_FAILURES - failures
-    raise NotAuthenticated(f"Wrong PIN. {left} {'try' if left == 1 else 'tries'} left.")
+    wording = counted("Wrong PIN. %(count)s try left.", "Wrong PIN. %(count)s tries left.", left)
+    raise WrongPin(wording, tries_left=left)
 
 
 async def _open_device_session(ports: Ports, device: Device, user: User) -> tuple[str, Principal]:

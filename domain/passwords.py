@@ -6,7 +6,7 @@ typed on another keyboard or system still matches; they are never truncated.
 
 import unicodedata
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, Wording, worded
 from domain.ports import Ports
 
 MIN_PASSWORD_LENGTH = 12
@@ -21,9 +21,13 @@ def check_password_rules(ports: Ports, password: str, email: str = "") -> str:
     """The normalised password; raises InvalidInput (field "password") saying what is wrong."""
     password = normalise_password(password)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise _refused(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise _refused(
+            worded("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise _refused(f"A password may have at most {MAX_PASSWORD_LENGTH} characters.")
+        raise _refused(
+            worded("A password may have at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
+        )
     if len(set(password)) == 1:
         raise _refused("A password of one repeated character is too easy to guess.")
     if email and password.strip().lower() in {email.lower(), email.split("@")[0].lower()}:
@@ -33,5 +37,5 @@ def check_password_rules(ports: Ports, password: str, email: str = "") -> str:
     return password
 
 
-def _refused(message: str) -> InvalidInput:
+def _refused(message: str | Wording) -> InvalidInput:
     return InvalidInput(message, field="password")

@@ -14,7 +14,16 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.audit import record
-from domain.errors import Conflict, ConsentRequired, InvalidImage, InvalidInput, NotFound, TooLarge
+from domain.errors import (
+    Conflict,
+    ConsentRequired,
+    InvalidImage,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    Wording,
+    worded,
+)
 from domain.model import Photo, PhotoStatus, Principal, Scope, Series, Variant
 from domain.policy import (
     Action,
@@ -38,6 +47,12 @@ _INSTANT = re.compile(
 FINAL = (PhotoStatus.READY, PhotoStatus.REJECTED, PhotoStatus.DESTROYED)
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(hours=1)
+
+
+def photo_size_limit(limit_bytes: int) -> Wording:
+    return worded(
+        "A photo may be at most %(megabytes)s MB here.", megabytes=max(limit_bytes // 2**20, 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -76,7 +91,7 @@ class Intake:
 
     def write(self, chunk: bytes) -> None:
         if self.pending.size + len(chunk) > self._limit:
-            raise TooLarge(f"A photo may be at most {max(self._limit // 2**20, 1)} MB here.")
+            raise TooLarge(photo_size_limit(self._limit))
         self._digest.update(chunk)
         if len(self.head) < 16:
             self.head = (self.head + chunk)[:16]

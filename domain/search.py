@@ -15,7 +15,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.audit import record
-from domain.errors import InvalidInput, NotFound, NotPermitted
+from domain.errors import InvalidInput, NotFound, NotPermitted, worded
 from domain.model import Patient, Principal, Scope, Series, Sex
 from domain.policy import Action, has_photo_consent, may_see_series, require
 from domain.ports import Ports
@@ -244,7 +244,9 @@ def _sex(sex: str | None) -> str | None:
 def _check_ages(filters: SearchFilters) -> None:
     for value in (filters.age_min, filters.age_max):
         if value is not None and not 0 <= value <= MAX_AGE:
-            raise InvalidInput(f"An age is between 0 and {MAX_AGE} years.", field="age")
+            raise InvalidInput(
+                worded("An age is between 0 and %(most)s years.", most=MAX_AGE), "age"
+            )
     low, high = filters.age_min, filters.age_max
     if low is not None and high is not None and low > high:
         raise InvalidInput("The lowest age is above the highest.", field="age")

@@ -8,7 +8,7 @@ many addresses to keep the owner out, and one address behind a hospital proxy ca
 
 import hashlib
 
-from domain.errors import Throttled
+from domain.errors import Throttled, counted
 from domain.ports import Ports
 
 Tiers = tuple[tuple[int, int], ...]
@@ -44,7 +44,11 @@ async def check(ports: Ports, keys: list[tuple[str, Tiers]]) -> None:
     if wait:
         minutes = (wait + 59) // 60
         raise Throttled(
-            f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+            counted(
+                "Too many attempts. Try again in %(count)s minute.",
+                "Too many attempts. Try again in %(count)s minutes.",
+                minutes,
+            ),
             retry_after_s=wait,
         )
 

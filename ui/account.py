@@ -11,17 +11,20 @@ from domain import sessions
 from domain.model import Principal, SessionInfo
 from ui.credentials import password_pair, read_pair
 from ui.frame import frame
+from ui.i18n import LANGUAGE_HEADER, _, format_moment, ngettext
 from ui.session import PageSession, open_session, to_login
 
-# The new session cookie comes back on the API's answer, so the browser makes the request.
+# The new session cookie comes back on the API's answer, so the browser makes the request; it
+# asks for the page's language, so that a refusal reads in the language of the page.
 CHANGE_JS = """(async () => {
   const response = await fetch("/api/v1/me/password", {
     method: "POST", credentials: "same-origin",
-    headers: {"Content-Type": "application/json"}, body: JSON.stringify(%s),
+    headers: {"Content-Type": "application/json", %s},
+    body: JSON.stringify(%s),
   });
   let detail = "";
   if (response.status !== 204) {
-    try { detail = String((await response.json()).detail); } catch (e) { detail = "Failed."; }
+    try { detail = String((await response.json()).detail); } catch (e) { detail = ""; }
   }
   return {status: response.status, detail: detail};
 })()"""
@@ -36,7 +39,8 @@ async def account_page(request: Request) -> RedirectResponse | None:
     if session is None:
         return to_login(request)
     with await frame(session):
-        ui.label("Your account").classes("text-xl font-semibold")
+        ui.page_title(_("Account") + " · Sutura")
+        ui.label(_("Your account")).classes("text-xl font-semibold")
         ui.label(session.principal.user.email).classes("text-slate-600 break-all")
         await AccountView(session).build()
     return None
@@ -50,18 +54,18 @@ class AccountView:
     async def build(self) -> None:
         self._password_card()
         with ui.row().classes("w-full items-center gap-3 pt-2"):
-            ui.label("Signed-in devices").classes("text-lg font-semibold")
+            ui.label(_("Signed-in devices")).classes("text-lg font-semibold")
             ui.space()
             ui.button(
-                "Sign out everywhere else", on_click=self.session.guarded(self._end_others)
+                _("Sign out everywhere else"), on_click=self.session.guarded(self._end_others)
             ).props("outline no-caps")
         self.devices = ui.column().classes("w-full gap-2")
         await self.session.run(self._show)
 
     def _password_card(self) -> None:
         with ui.card().classes("w-full max-w-md gap-3").props("flat bordered"):
-            ui.label("Change password").classes("font-medium")
-            current = ui.input("Current password", password=True)
+            ui.label(_("Change password")).classes("font-medium")
+            current = ui.input(_("Current password"), password=True)
             current.props("autocomplete=current-password outlined").classes("w-full")
             first, second = password_pair()
             message = ui.label().classes("text-sm text-negative")
@@ -71,16 +75,17 @@ class AccountView:
                     "current_password": current.value or "",
                     "new_password": read_pair(first, second),
                 }
-                result: Any = await ui.run_javascript(CHANGE_JS % json.dumps(body), timeout=30)
+                script = CHANGE_JS % (LANGUAGE_HEADER, json.dumps(body))
+                result: Any = await ui.run_javascript(script, timeout=30)
                 if isinstance(result, dict) and result.get("status") == 204:
-                    ui.notify("Password changed; other devices are signed out.", type="positive")
+                    changed = _("Password changed; other devices are signed out.")
+                    ui.notify(changed, type="positive")
                     ui.navigate.to("/account")
                     return
-                message.set_text(
-                    str(result.get("detail") if isinstance(result, dict) else "Failed.")
-                )
+                detail = result.get("detail") if isinstance(result, dict) else None
+                message.set_text(str(detail) if detail else _("The password was not changed."))
 
-            ui.button("Change password", on_click=self.session.guarded(change)).props(
+            ui.button(_("Change password"), on_click=self.session.guarded(change)).props(
                 "unelevated no-caps"
             )
 
@@ -98,38 +103,46 @@ class AccountView:
         ):
             with ui.column().classes("gap-0 grow min-w-0"):
                 ui.label(describe_device(info.user_agent)).classes("font-medium")
-                ui.label(
-                    f"{info.client_address or 'unknown address'} · signed in "
-                    f"{info.created_at:%d.%m.%Y %H:%M} UTC · last active "
-                    f"{info.last_seen_at:%H:%M} UTC"
-                ).classes("text-sm text-slate-600 break-words")
+                ui.label(describe_session(info)).classes("text-sm text-slate-600 break-words")
             if info.is_current:
-                ui.badge("This device").props("outline")
+                ui.badge(_("This device")).props("outline")
             else:
-                ui.button("End", on_click=self.session.guarded(self._ender(info))).props(
+                ui.button(_("End"), on_click=self.session.guarded(self._ender(info))).props(
                     "flat no-caps color=negative"
                 )
 
     def _ender(self, info: SessionInfo) -> Any:
         async def end(principal: Principal) -> None:
             await sessions.end_my_session(self.session.ports, principal, info.id)
-            ui.notify("That device is signed out.")
+            ui.notify(_("That device is signed out."))
             await self._show(principal)
 
         return end
 
     async def _end_others(self, principal: Principal) -> None:
         ended = await sessions.end_other_sessions(self.session.ports, principal)
-        ui.notify(f"{ended} other session{'s' if ended != 1 else ''} ended.")
+        text = ngettext("%(count)s other session ended.", "%(count)s other sessions ended.", ended)
+        ui.notify(text % {"count": ended})
         await self._show(principal)
 
 
 def describe_device(user_agent: str) -> str:
     """A short, readable name for a browser from its user agent (no parsing library needed)."""
     agent = user_agent.lower()
-    system = next((name for key, name in _SYSTEMS if key in agent), "Unknown system")
-    browser = next((name for key, name in _BROWSERS if key in agent), "browser")
-    return f"{browser} on {system}" if user_agent else "Unknown device"
+    system = next((name for key, name in _SYSTEMS if key in agent), _("unknown system"))
+    browser = next((name for key, name in _BROWSERS if key in agent), _("Browser"))
+    if not user_agent:
+        return _("Unknown device")
+    return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+
+
+def describe_session(info: SessionInfo) -> str:
+    values = {
+        "address": info.client_address or _("unknown address"),
+        "signed_in": format_moment(info.created_at),
+        "seen": format_moment(info.last_seen_at),
+    }
+    return _("%(address)s · signed in %(signed_in)s · last active %(seen)s") % values
 
 
 _SYSTEMS = (

@@ -10,7 +10,7 @@ from domain.consent import ConsentForm
 from domain.errors import InvalidInput
 from domain.model import ConsentMethod, GivenBy, Patient, Principal, Scope
 from domain.patients import PatientForm
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.labels import body_site_text, given_by_labels, method_labels, scope_label
 from ui.session import PageSession
 
@@ -54,7 +54,7 @@ class NewAcuteDialog:
                 self.session.ports, principal, self.cluster_id, self.ward.value or "", _("Acute")
             )
         except InvalidInput as error:
-            self.ward.error = _(error.message)
+            self.ward.error = error_text(error)
             return
         self.dialog.close()
         ui.navigate.to(f"/patients/{patient.id}")
@@ -89,7 +89,7 @@ class IdentifyDialog:
     def _patient_section(self) -> None:
         ui.label(_("Who is it?")).classes("font-medium")
         with ui.row().classes("w-full gap-2 no-wrap items-start"):
-            self.cpr = ui.input(_("CPR number"), placeholder="DDMMYY-SSSS")
+            self.cpr = ui.input(_("CPR number"), placeholder=_("DDMMYY-SSSS"))
             self.cpr.props("outlined dense inputmode=numeric").classes("grow")
             ui.button(_("Find"), on_click=self.session.guarded(self._find)).props("outline no-caps")
         self.found = ui.label().classes("text-sm")

@@ -8,7 +8,7 @@ from domain import accounts
 from domain.errors import InvalidInput
 from domain.model import Principal
 from ui.frame import frame, notice
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.session import PageSession, open_session, to_login
 
 
@@ -55,7 +55,7 @@ class ClusterAdmin:
                 self.session.ports, principal, self.name.value or ""
             )
         except InvalidInput as error:
-            self.name.error = _(error.message)
+            self.name.error = error_text(error)
             return
         self.name.value = ""
         ui.notify(_("Cluster %(name)s created.") % {"name": cluster.name}, type="positive")

@@ -1,6 +1,6 @@
 """The audit log of a cluster for its administrators: filter, page back, export as CSV."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -12,12 +12,17 @@ from domain import audit
 from domain.errors import InvalidInput
 from domain.model import AuditEntry, AuditQuery, Principal
 from domain.policy import may_administer
+from domain.search import LOCAL_ZONE
 from ui.frame import frame, notice
+from ui.i18n import _, format_moment
 from ui.members import chosen_cluster
 from ui.session import PageSession, open_session, to_login
 
 PAGE_SIZE = 50
-OUTCOMES = {"": "Any outcome", "ok": "ok", "failed": "failed", "denied": "denied"}
+
+
+def outcome_options() -> dict[str, str]:
+    return {"": _("Any outcome"), "ok": _("ok"), "failed": _("failed"), "denied": _("denied")}
 
 
 def register() -> None:
@@ -30,9 +35,10 @@ async def audit_page(request: Request, cluster: str | None = None) -> RedirectRe
         return to_login(request)
     cluster_id = chosen_cluster(cluster, session.principal)
     with await frame(session, cluster_id):
-        ui.label("Audit log").classes("text-xl font-semibold")
+        ui.page_title(_("Audit") + " · Sutura")
+        ui.label(_("Audit log")).classes("text-xl font-semibold")
         if cluster_id is None or not may_administer(session.principal, cluster_id):
-            notice("Only the cluster's administrators see its audit log.")
+            notice(_("Only the cluster's administrators see its audit log."))
             return None
         await AuditView(session, cluster_id).build()
     return None
@@ -47,22 +53,28 @@ class AuditView:
 
     async def build(self) -> None:
         with ui.row().classes("w-full items-start gap-2"):
-            self.action = ui.input("Action starts with", placeholder="e.g. photo. or auth.sign_in")
+            self.action = ui.input(
+                _("Action starts with"), placeholder=_("e.g. photo. or auth.sign_in")
+            )
             self.action.props("outlined dense clearable").classes("min-w-[14rem]")
-            self.outcome = ui.select(OUTCOMES, value="", label="Outcome").props("outlined dense")
+            self.outcome = ui.select(outcome_options(), value="", label=_("Outcome"))
+            self.outcome.props("outlined dense")
             self.outcome.classes("min-w-[10rem]")
-            self.since = ui.input("From (YYYY-MM-DD)").props("outlined dense clearable")
-            self.until = ui.input("To (YYYY-MM-DD)").props("outlined dense clearable")
-            ui.button("Filter", on_click=self.session.guarded(self._refresh)).props(
+            self.since = ui.input(_("From (YYYY-MM-DD)")).props("outlined dense clearable")
+            self.until = ui.input(_("To (YYYY-MM-DD)")).props("outlined dense clearable")
+            ui.button(_("Filter"), on_click=self.session.guarded(self._refresh)).props(
                 "unelevated no-caps"
             )
-            self.export = ui.button("Export CSV", icon="download").props("outline no-caps")
+            self.export = ui.button(_("Export CSV"), icon="download").props("outline no-caps")
             self.export.on_click(self.session.guarded(self._export))
-        ui.label("Times are UTC. Entries hold ids only, never patient data.").classes(
-            "text-sm text-slate-500"
-        )
+        ui.label(
+            _(
+                "Times are local time; the CSV export gives them in UTC. Entries hold ids only, "
+                "never patient data."
+            )
+        ).classes("text-sm text-slate-500")
         self.rows = ui.column().classes("w-full gap-1")
-        self.more = ui.button("Older entries", on_click=self.session.guarded(self._more))
+        self.more = ui.button(_("Older entries"), on_click=self.session.guarded(self._more))
         self.more.props("flat no-caps")
         await self.session.run(self._refresh)
 
@@ -88,7 +100,7 @@ class AuditView:
         )
         with self.rows:
             if not entries and self.last_id is None:
-                ui.label("No entries.").classes("text-slate-500")
+                ui.label(_("No entries.")).classes("text-slate-500")
             for entry in entries:
                 _entry_row(entry, emails)
         if entries:
@@ -106,11 +118,9 @@ def _entry_row(entry: AuditEntry, emails: dict[UUID, str]) -> None:
     actor = emails.get(entry.actor_id, str(entry.actor_id)) if entry.actor_id else "—"
     colour = "text-slate-800" if entry.outcome == "ok" else "text-negative"
     with ui.row().classes("w-full gap-x-4 gap-y-0 border-b border-slate-200 py-1 text-sm"):
-        ui.label(f"{entry.at.astimezone(UTC):%Y-%m-%d %H:%M:%S}").classes(
-            "font-mono text-slate-600"
-        )
+        ui.label(format_moment(entry.at)).classes("font-mono text-slate-600")
         ui.label(entry.action).classes("font-mono min-w-[12rem]")
-        ui.label(entry.outcome).classes(colour)
+        ui.label(outcome_options().get(entry.outcome, entry.outcome)).classes(colour)
         ui.label(actor).classes("break-all text-slate-700")
         if entry.object_id:
             ui.label(f"{entry.object_type or ''} {entry.object_id}").classes(
@@ -122,7 +132,7 @@ def _day(value: str | None, field: str, *, next_day: bool = False) -> datetime |
     if not value or not value.strip():
         return None
     try:
-        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=LOCAL_ZONE)
     except ValueError:
         raise InvalidInput("Write dates as YYYY-MM-DD.", field=field) from None
     return day + timedelta(days=1) if next_day else day

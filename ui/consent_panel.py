@@ -11,7 +11,7 @@ from domain.consent import ALL_SCOPES, ConsentForm, WithdrawalChannel
 from domain.errors import InvalidInput
 from domain.model import Consent, ConsentMethod, GivenBy, Principal, Scope, Series
 from domain.policy import Action, can
-from ui.i18n import _, format_day
+from ui.i18n import _, error_text, format_day
 from ui.labels import channel_labels, given_by_labels, method_labels, scope_label
 from ui.session import PageSession
 
@@ -155,7 +155,7 @@ class WithdrawalDialog:
             )
         except InvalidInput as error:
             target = self.channel if error.field == "channel" else self.reason
-            target.error = _(error.message)
+            target.error = error_text(error)
             return
         self.dialog.close()
         ui.notify(_("Consent withdrawn. It takes effect at once."))

@@ -12,7 +12,7 @@ from domain.model import Principal
 from domain.policy import Action, can
 from ui.acute_dialogs import new_acute_button
 from ui.frame import cluster_page, empty_state
-from ui.i18n import _, aria, format_count, ngettext
+from ui.i18n import _, aria, error_text, format_count, ngettext
 from ui.patients import new_patient_button, patient_row
 from ui.series_cards import series_entry_card
 from ui.session import PageSession
@@ -88,7 +88,7 @@ class Dashboard:
                     self.session.ports, principal, self.cluster_id, query, FINDER_LIMIT
                 )
             except InvalidInput as error:
-                ui.label(_(error.message)).classes("text-sm text-slate-500")
+                ui.label(error_text(error)).classes("text-sm text-slate-500")
                 return
             if not hits:
                 empty_state(_("No patients found."), _("Create the patient with New patient."))

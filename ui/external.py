@@ -27,7 +27,7 @@ from domain.model import (
 from domain.policy import has_photo_consent
 from ui.consent_panel import choice
 from ui.frame import cluster_page, empty_state
-from ui.i18n import _, current_language, format_day, format_moment
+from ui.i18n import _, current_language, error_text, format_day, format_moment, ngettext
 from ui.labels import body_site_text, describe_patient, given_by_labels, method_labels
 from ui.session import PageSession
 from ui.upload_panel import views_for_site
@@ -158,7 +158,11 @@ class ExternalUploads:
             ui.label(invite.email).classes("grow min-w-0 break-all font-medium")
             ui.badge(state_labels()[view.state]).classes("link-state")
             ui.label(
-                _("%(received)s of %(limit)s files")
+                ngettext(
+                    "%(received)s of %(limit)s file",
+                    "%(received)s of %(limit)s files",
+                    invite.max_files,
+                )
                 % {"received": invite.files_received, "limit": invite.max_files}
             ).classes("text-sm text-slate-600")
             ui.label(
@@ -226,7 +230,7 @@ class PatientPicker:
             )
         except DomainError as error:
             with self.hits:
-                ui.label(_(error.message)).classes("text-sm text-slate-500")
+                ui.label(error_text(error)).classes("text-sm text-slate-500")
             return
         with self.hits:
             if not found:
@@ -316,7 +320,7 @@ class InviteDialog:
                 self.page.session.ports, principal, self.page.cluster_id, form
             )
         except InvalidInput as error:
-            self.email.error = _(error.message)
+            self.email.error = error_text(error)
             return
         self.dialog.close()
         ui.notify(_("The link is on its way."), type="positive")

@@ -10,6 +10,7 @@ of their own (`app.po`, `link.po`), which `script_catalog` hands their scripts a
 
 import contextlib
 import functools
+import re
 import weakref
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from nicegui import Client, context
 
+from domain.errors import DomainError, Wording
 from domain.search import LOCAL_ZONE
 
 Language = Literal["da", "en"]
@@ -29,6 +31,12 @@ DEFAULT_LANGUAGE: Language = "en"
 CATALOG_DIR = Path(__file__).parent / "locale"
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 _BY_TAG: dict[str, Language] = {"da": "da", "en": "en"}
+MAX_LANGUAGE_PARTS = 20  # a header longer than this is not a browser's
+_TAG = re.compile(r"\*|[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+
+# A script of the page asking the API: its answer, errors included, in the page's language.
+LANGUAGE_HEADER = '"Accept-Language": document.documentElement.lang || "en"'
 
 _current: ContextVar[Language | None] = ContextVar("sutura_language", default=None)
 _by_client: "weakref.WeakKeyDictionary[Client, Language]" = weakref.WeakKeyDictionary()
@@ -73,14 +81,35 @@ def use_language(language: Language) -> None:
 
 
 def choose_language(preference: str | None, accept_language: str | None) -> Language:
-    """The member's choice, else the first of the browser's languages we speak, else English."""
+    """The member's choice, else the browser's most wanted language we speak, else English."""
     if preference in _BY_TAG:
         return _BY_TAG[preference]
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in _BY_TAG:
-            return _BY_TAG[tag]
+    for tag in wanted_tags(accept_language):
+        primary = tag.split("-")[0]
+        if primary in _BY_TAG:
+            return _BY_TAG[primary]
     return DEFAULT_LANGUAGE
+
+
+def wanted_tags(accept_language: str | None) -> list[str]:
+    """Accept-Language's tags by weight (RFC 9110 12.5.4), ties in header order, q=0 left out."""
+    weighted: list[tuple[float, int, str]] = []
+    for place, part in enumerate((accept_language or "").split(",")[:MAX_LANGUAGE_PARTS]):
+        tag, *parameters = (piece.strip() for piece in part.split(";"))
+        weight = _weight(parameters)
+        if tag and _TAG.fullmatch(tag) and weight:
+            weighted.append((-weight, place, tag.lower()))
+    return [tag for _weight_, _place, tag in sorted(weighted)]
+
+
+def _weight(parameters: list[str]) -> float | None:
+    """The q-value, 1 when absent, None when malformed."""
+    if not parameters:
+        return 1.0
+    name, _sep, value = parameters[0].partition("=")
+    if name.strip().lower() != "q" or not _QVALUE.fullmatch(value.strip()):
+        return None
+    return float(value)
 
 
 def translate(message: str, language: Language) -> str:
@@ -89,6 +118,24 @@ def translate(message: str, language: Language) -> str:
         return message
     found = _CATALOGS[language].get(message)
     return found if isinstance(found, str) else message
+
+
+def render(wording: Wording, language: Language) -> tuple[str, Language]:
+    """The wording filled in, in this language if the catalog has it, else in English."""
+    if language == "en":
+        return wording.english(), "en"
+    key = wording.singular if wording.plural is None else (wording.singular, wording.plural)
+    found = _CATALOGS[language].get(key)
+    if isinstance(found, tuple):
+        found = found[0 if wording.values.get("count") == 1 else 1]
+    if not found:
+        return wording.english(), "en"
+    return (found % wording.values if wording.values else found), language
+
+
+def error_text(error: DomainError) -> str:
+    """A domain error's message in the current language."""
+    return render(error.wording, current_language())[0]
 
 
 def _(message: str) -> str:

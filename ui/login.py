@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse
 
 from domain import accounts
 from ui.frame import apply_theme
-from ui.i18n import _
+from ui.i18n import LANGUAGE_HEADER, _
 from ui.session import open_session, ports, safe_next
 
 EMAIL_ID = "login-email"
@@ -24,16 +24,17 @@ SIGN_IN_JS = f"""(async () => {{
   try {{
     const response = await fetch("/api/v1/auth/login", {{
       method: "POST", credentials: "same-origin",
-      headers: {{"Content-Type": "application/json"}}, body: JSON.stringify(body),
+      headers: {{"Content-Type": "application/json", {LANGUAGE_HEADER}}},
+      body: JSON.stringify(body),
     }});
     let detail = "";
     if (response.status !== 200) {{
       try {{ detail = String((await response.json()).detail); }}
-      catch (error) {{ detail = "Sign-in failed (" + response.status + ")."; }}
+      catch (error) {{ detail = ""; }}
     }}
     return {{status: response.status, detail: detail}};
   }} catch (error) {{
-    return {{status: 0, detail: "The server could not be reached. Try again."}};
+    return {{status: 0, detail: ""}};
   }}
 }})()"""
 
@@ -57,11 +58,11 @@ async def login_page(
         return RedirectResponse(target, status_code=303)
     with public_column():
         if ended:
-            ui.label("Your session has ended. Please sign in again.").classes(
+            ui.label(_("Your session has ended. Please sign in again.")).classes(
                 "text-sm bg-amber-50 text-amber-900 p-2 rounded"
             )
         _sign_in_card(target)
-        ui.link("Forgot your password?", "/forgot").classes("text-sm text-slate-600")
+        ui.link(_("Forgot your password?"), "/forgot").classes("text-sm text-slate-600")
         if not await accounts.has_users(ports()):
             _first_admin_hint()
     return None
@@ -94,13 +95,23 @@ def _sign_in_card(target: str) -> None:
             if isinstance(result, dict) and result.get("status") == 200:
                 ui.navigate.to(target)
                 return
-            detail = result.get("detail") if isinstance(result, dict) else None
-            message.set_text(_(str(detail)) if detail else _("Sign-in failed. Try again."))
+            message.set_text(_sign_in_refusal(result))
             message.set_visibility(True)
 
         button.on_click(submit)
         for field in (email, password):
             field.classes("w-full").on("keydown.enter", submit)
+
+
+def _sign_in_refusal(result: Any) -> str:
+    """The API's reason (asked for in the page's language), else a reason of our own."""
+    status = result.get("status") if isinstance(result, dict) else None
+    detail = result.get("detail") if isinstance(result, dict) else None
+    if detail:
+        return str(detail)
+    if status == 0:
+        return _("The server could not be reached. Try again.")
+    return _("Sign-in failed. Try again.")
 
 
 def _first_admin_hint() -> None:

@@ -9,13 +9,20 @@ from starlette.responses import RedirectResponse
 
 from domain import invitations, members
 from domain.errors import InvalidInput
-from domain.mail import ROLE_NAMES
 from domain.model import Invitation, Member, Principal, Role
 from domain.policy import may_administer
 from ui.frame import frame, notice
+from ui.i18n import _, aria, error_text, format_moment
 from ui.session import PageSession, open_session, to_login
 
-ROLE_OPTIONS = {role.value: ROLE_NAMES[role].capitalize() for role in Role}
+
+def role_options() -> dict[str, str]:
+    names = {
+        Role.CLINICIAN: _("Clinician"),
+        Role.SECRETARY: _("Secretary"),
+        Role.CLUSTER_ADMIN: _("Cluster administrator"),
+    }
+    return {role.value: names[role] for role in Role}
 
 
 def register() -> None:
@@ -43,9 +50,10 @@ async def members_page(request: Request, cluster: str | None = None) -> Redirect
         return to_login(request)
     cluster_id = chosen_cluster(cluster, session.principal)
     with await frame(session, cluster_id):
-        ui.label("Members").classes("text-xl font-semibold")
+        ui.page_title(_("Members") + " · Sutura")
+        ui.label(_("Members")).classes("text-xl font-semibold")
         if cluster_id is None or not may_administer(session.principal, cluster_id):
-            notice("Only the cluster's administrators manage its members.")
+            notice(_("Only the cluster's administrators manage its members."))
             return None
         await MemberAdmin(session, cluster_id).build()
     return None
@@ -61,17 +69,17 @@ class MemberAdmin:
     async def build(self) -> None:
         self._invite_card()
         self.listing = ui.column().classes("w-full gap-2")
-        ui.label("Open invitations").classes("text-lg font-semibold pt-2")
+        ui.label(_("Open invitations")).classes("text-lg font-semibold pt-2")
         self.pending = ui.column().classes("w-full gap-2")
         await self.session.run(self._show)
 
     def _invite_card(self) -> None:
         with ui.card().classes("w-full gap-3").props("flat bordered"):
-            ui.label("Invite by email").classes("font-medium")
+            ui.label(_("Invite by email")).classes("font-medium")
             with ui.row().classes("w-full items-start gap-2"):
-                email = ui.input("Email").props("outlined dense type=email")
+                email = ui.input(_("Email")).props("outlined dense type=email")
                 email.classes("grow min-w-[14rem]")
-                role = ui.select(ROLE_OPTIONS, value=Role.CLINICIAN.value, label="Role")
+                role = ui.select(role_options(), value=Role.CLINICIAN.value, label=_("Role"))
                 role.props("outlined dense").classes("min-w-[12rem]")
 
                 async def send(principal: Principal) -> None:
@@ -85,14 +93,20 @@ class MemberAdmin:
                             role.value,
                         )
                     except InvalidInput as error:
-                        email.error = error.message
+                        email.error = error_text(error)
                         return
                     email.value = ""
-                    done = "Invitation sent." if made else "Existing account added to the cluster."
+                    done = (
+                        _("Invitation sent.")
+                        if made
+                        else _("Existing account added to the cluster.")
+                    )
                     ui.notify(done, type="positive")
                     await self._show(principal)
 
-                ui.button("Invite", on_click=self.session.guarded(send)).props("unelevated no-caps")
+                ui.button(_("Invite"), on_click=self.session.guarded(send)).props(
+                    "unelevated no-caps"
+                )
 
     async def _show(self, principal: Principal) -> None:
         ports = self.session.ports
@@ -105,7 +119,7 @@ class MemberAdmin:
         self.pending.clear()
         with self.pending:
             if not open_ones:
-                ui.label("None.").classes("text-slate-500")
+                ui.label(_("None.")).classes("text-slate-500")
             for invitation in open_ones:
                 self._invitation_row(invitation)
 
@@ -116,11 +130,11 @@ class MemberAdmin:
         ):
             ui.label(member.user.email).classes("grow min-w-0 break-all")
             if not member.user.is_active:
-                ui.badge("disabled", color="grey")
-            role = ui.select(ROLE_OPTIONS, value=member.role.value)
-            role.props("dense outlined aria-label=Role").classes("min-w-[11rem]")
+                ui.badge(_("disabled"), color="grey")
+            role = ui.select(role_options(), value=member.role.value)
+            role.props(f"dense outlined {aria(_('Role'))}").classes("min-w-[11rem]")
             role.on_value_change(self._role_changer(member, role))
-            ui.button("Remove", on_click=self.session.guarded(self._remover(member))).props(
+            ui.button(_("Remove"), on_click=self.session.guarded(self._remover(member))).props(
                 "flat no-caps color=negative"
             )
 
@@ -134,7 +148,7 @@ class MemberAdmin:
                 )
             finally:
                 await self._show(principal)
-            ui.notify("Role changed.", type="positive")
+            ui.notify(_("Role changed."), type="positive")
 
         return lambda _: self.session.run(change)
 
@@ -143,7 +157,7 @@ class MemberAdmin:
             await members.remove_member(
                 self.session.ports, principal, self.cluster_id, member.user.id
             )
-            ui.notify("Removed; their sessions have ended.")
+            ui.notify(_("Removed; their sessions have ended."))
             await self._show(principal)
 
         return remove
@@ -155,24 +169,27 @@ class MemberAdmin:
             ui.row().classes("w-full items-center gap-x-4 gap-y-1"),
         ):
             ui.label(invitation.email).classes("grow min-w-0 break-all")
-            ui.label(ROLE_NAMES[invitation.role]).classes("text-sm text-slate-600")
-            state = "expired" if expired else f"until {invitation.expires_at:%d.%m %H:%M} UTC"
+            ui.label(role_options()[invitation.role.value].lower()).classes(
+                "text-sm text-slate-600"
+            )
+            until = _("until %(moment)s") % {"moment": format_moment(invitation.expires_at)}
+            state = _("expired") if expired else until
             if invitation.renewal_asked_at:
-                state += " · new one asked for"
+                state += " · " + _("new one asked for")
             ui.label(state).classes("text-sm text-slate-500")
-            ui.button("Resend", on_click=self.session.guarded(self._act(invitation, "resend")))
+            ui.button(_("Resend"), on_click=self.session.guarded(self._act(invitation, "resend")))
             ui.button(
-                "Revoke", on_click=self.session.guarded(self._act(invitation, "revoke"))
+                _("Revoke"), on_click=self.session.guarded(self._act(invitation, "revoke"))
             ).props("flat no-caps color=negative")
 
     def _act(self, invitation: Invitation, what: str) -> Any:
         async def act(principal: Principal) -> None:
             if what == "resend":
                 await invitations.resend(self.session.ports, principal, invitation.id)
-                ui.notify("Invitation sent again with a new link.", type="positive")
+                ui.notify(_("Invitation sent again with a new link."), type="positive")
             else:
                 await invitations.revoke(self.session.ports, principal, invitation.id)
-                ui.notify("Invitation revoked.")
+                ui.notify(_("Invitation revoked."))
             await self._show(principal)
 
         return act

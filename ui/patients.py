@@ -12,7 +12,7 @@ from domain.errors import InvalidInput
 from domain.model import Patient, Principal
 from domain.patients import PatientForm
 from ui.frame import cluster_page, empty_state
-from ui.i18n import _, aria
+from ui.i18n import _, aria, error_text
 from ui.labels import describe_patient
 from ui.session import PageSession
 
@@ -100,7 +100,7 @@ class PatientFields:
         self.name = ui.input(_("Name"), value=patient.name if patient else "")
         self.name.props("outlined autofocus").classes("w-full")
         cpr = patient.cpr.formatted if patient and patient.cpr else ""
-        self.cpr = ui.input(_("CPR number"), placeholder="DDMMYY-SSSS", value=cpr)
+        self.cpr = ui.input(_("CPR number"), placeholder=_("DDMMYY-SSSS"), value=cpr)
         self.cpr.props("outlined inputmode=numeric").classes("w-full")
         ui.label(_("Without a CPR number, enter date of birth and sex.")).classes(
             "text-xs text-slate-500"
@@ -134,7 +134,7 @@ class PatientFields:
             element.error = None
         if error.field not in fields:
             return False
-        fields[error.field].error = _(error.message)
+        fields[error.field].error = error_text(error)
         return True
 
 

@@ -20,7 +20,7 @@ from domain.model import Principal, Scope
 from domain.search import SearchFilters, SearchItem, SearchResult
 from domain.taxonomy import Taxonomy
 from ui.frame import cluster_page, empty_state
-from ui.i18n import _, format_count, format_day
+from ui.i18n import _, format_count, format_day, ngettext
 from ui.labels import body_site_text, diagnosis_texts, scope_label
 from ui.search_filters import FilterForm
 from ui.series_cards import photo_count_text
@@ -139,22 +139,13 @@ class SearchPage:
                 _("Remove a filter or widen a range, such as the ages or dates."),
             )
             return
-        counts = {
-            "series": format_count(result.total_series),
-            "photos": format_count(result.total_photos),
-        }
+        summary = result_counts(result.total_series, result.total_photos, result.totals_capped)
+        ui.label(summary).classes("text-slate-600 search-summary")
         if result.totals_capped:  # lower bounds: counting stopped at PHOTO_COUNT_CAP photos
-            ui.label(_("%(series)s+ series, %(photos)s+ photos") % counts).classes(
-                "text-slate-600 search-summary"
-            )
             ui.label(
                 _("More than %(photos)s photos match; narrow the filters for exact totals.")
                 % {"photos": format_count(result.total_photos)}
             ).classes("text-xs text-slate-500 search-capped")
-        else:
-            ui.label(_("%(series)s series, %(photos)s photos") % counts).classes(
-                "text-slate-600 search-summary"
-            )
         if self.filters.scope and self.filters.scope != Scope.CLINICAL.value:
             ui.label(
                 _("Only series with consent for %(scope)s.")
@@ -194,3 +185,17 @@ def hit_markup(taxonomy: Taxonomy, item: SearchItem) -> str:
         f'{thumbnails}<span class="grow"></span>'
         f'<span class="text-xs text-slate-500">{escape(latest)}</span></div></a>'
     )
+
+
+def result_counts(series: int, photos: int, capped: bool) -> str:
+    """Such as 3 series, 12 photos; singular for one, "+" on lower bounds where counting stopped."""
+    if capped:
+        series_text = ngettext("%(count)s+ series", "%(count)s+ series", series)
+        photos_text = ngettext("%(count)s+ photo", "%(count)s+ photos", photos)
+    else:
+        series_text = ngettext("%(count)s series", "%(count)s series", series)
+        photos_text = ngettext("%(count)s photo", "%(count)s photos", photos)
+    return _("%(series)s, %(photos)s") % {
+        "series": series_text % {"count": format_count(series)},
+        "photos": photos_text % {"count": format_count(photos)},
+    }

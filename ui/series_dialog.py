@@ -9,7 +9,7 @@ from domain.errors import InvalidInput
 from domain.model import Principal, Series
 from domain.patients import SeriesForm
 from domain.taxonomy import Language, Taxonomy
-from ui.i18n import _, current_language
+from ui.i18n import _, current_language, error_text
 from ui.labels import side_label
 from ui.session import PageSession
 
@@ -97,7 +97,7 @@ class SeriesDialog:
         except InvalidInput as error:
             if error.field not in fields:
                 raise
-            fields[error.field].error = _(error.message)
+            fields[error.field].error = error_text(error)
             return
         self.dialog.close()
         ui.navigate.to(f"/series/{saved.id}")

@@ -18,7 +18,7 @@ from domain import accounts
 from domain.errors import DomainError, NotAuthenticated
 from domain.model import Principal
 from domain.ports import Ports
-from ui.i18n import Language, _, choose_language, use_language
+from ui.i18n import Language, choose_language, error_text, use_language
 
 LOGIN_PATH = "/login"
 ENDED_PATH = "/login?ended=1"
@@ -60,7 +60,7 @@ class PageSession:
         except NotAuthenticated:
             ui.navigate.to(ENDED_PATH)
         except DomainError as error:
-            ui.notify(_(error.message), type="negative")
+            ui.notify(error_text(error), type="negative")
 
     def watch(self) -> None:
         """Push the page out soon after its session ends elsewhere (sign-out, removal, reset)."""

@@ -21,6 +21,7 @@ UPLOAD_JS = """(() => {
     const request = new XMLHttpRequest();
     request.open("POST", url);
     request.withCredentials = true;
+    request.setRequestHeader("Accept-Language", document.documentElement.lang || "en");
     request.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     request.onload = () => resolve({status: request.status, text: request.responseText});
     request.onerror = () => reject(new Error("network"));

@@ -164,12 +164,18 @@ def test_the_pin_opens_a_new_session_and_five_wrong_ones_end_the_device(server, 
     phone.cookies.delete("sutura_session")
 
     opened = phone.post("/api/v1/app/unlock", json={"pin": PIN})
-    wrong = [phone.post("/api/v1/app/unlock", json={"pin": "0000"}) for _ in range(5)]
+    wrong = [
+        phone.post("/api/v1/app/unlock", json={"pin": "0000"}, headers={"Accept-Language": tag})
+        for tag in ("en", "da;q=0.9, en;q=0.1", "en", "en", "en")
+    ]
     after = phone.post("/api/v1/app/unlock", json={"pin": PIN})
 
     assert opened.status_code == 200
     assert [w.status_code for w in wrong] == [401] * 5
-    assert "4 tries left" in wrong[0].json()["detail"]
+    assert wrong[0].json()["detail"] == "Wrong PIN. 4 tries left."
+    assert wrong[1].json()["detail"] == "Forkert pinkode. 3 forsøg tilbage."
+    assert wrong[1].headers["content-language"] == "da"
+    assert [w.json().get("tries_left") for w in wrong[:4]] == [4, 3, 2, 1]
     assert wrong[-1].json().get("device_revoked") is True
     assert after.json().get("device_revoked") is True
 
@@ -230,12 +236,17 @@ def test_the_app_learns_the_language_and_hears_server_messages_in_it(server, cli
         f"{server.url}/api/v1/auth/login", json=wrong, headers={"Accept-Language": "da"}
     )
     english = httpx.post(f"{server.url}/api/v1/auth/login", json=wrong)
+    invalid = httpx.post(
+        f"{server.url}/api/v1/auth/login", json={}, headers={"Accept-Language": "da"}
+    )
     catalog = httpx.get(f"{server.url}/app/i18n/da.json")
     unknown = httpx.get(f"{server.url}/app/i18n/de.json")
 
     assert chosen.status_code == 204 and me["language"] == "da"
     assert danish.json()["detail"] == "E-mail eller adgangskode er forkert."
     assert english.json()["detail"] == "The email or password is not correct."
+    assert (danish.headers["content-language"], english.headers["content-language"]) == ("da", "en")
+    assert invalid.status_code == 422 and invalid.headers["content-language"] == "en"
     assert catalog.json()["messages"]["Sign in"] == "Log ind"
     assert "script-src 'self'" in catalog.headers["content-security-policy"]
     assert unknown.status_code == 422

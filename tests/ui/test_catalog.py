@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {
     "_": None,
     "ngettext": (1, 2),
+    "worded": None,
+    "counted": (1, 2),
     **{
         name: None
         for name in (
@@ -121,6 +123,30 @@ def test_language_follows_the_choice_then_the_browser():
     assert choose_language(None, "da-DK,da;q=0.9,en;q=0.8") == "da"
     assert choose_language(None, "de-DE,en;q=0.5") == "en"
     assert choose_language(None, None) == "en"
+
+
+def test_browser_languages_are_taken_by_weight_and_exact_primary_subtag():
+    assert choose_language(None, "en;q=0.1, da;q=0.9") == "da"
+    assert choose_language(None, "da;q=0, en") == "en"
+    assert choose_language(None, "dav, en") == "en"
+    assert choose_language(None, "da-DK;q=0.5, en;q=0.5") == "da"  # a tie keeps header order
+    assert choose_language(None, "en;q=abc, da;q=0.2") == "da"  # a malformed weight is skipped
+    assert choose_language(None, "x y z, ;q=1, da") == "da"
+    assert choose_language(None, "de," * 50 + "da") == "en"  # only the first parts are looked at
+
+
+def test_worded_messages_are_translated_before_their_values_are_filled_in():
+    from domain.errors import counted, worded
+
+    one = counted("Wrong PIN. %(count)s try left.", "Wrong PIN. %(count)s tries left.", 1)
+    four = counted("Wrong PIN. %(count)s try left.", "Wrong PIN. %(count)s tries left.", 4)
+    unknown = worded("Not in any catalog: %(n)s.", n=3)
+
+    assert one.english() == "Wrong PIN. 1 try left."
+    assert i18n.render(four, "en") == ("Wrong PIN. 4 tries left.", "en")
+    assert i18n.render(one, "da") == ("Forkert pinkode. 1 forsøg tilbage.", "da")
+    assert i18n.render(four, "da") == ("Forkert pinkode. 4 forsøg tilbage.", "da")
+    assert i18n.render(unknown, "da") == ("Not in any catalog: 3.", "en")
 
 
 def test_messages_dates_and_numbers_follow_the_language():

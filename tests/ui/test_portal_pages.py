@@ -15,12 +15,20 @@ from playwright.async_api import Page, async_playwright, expect
 
 from tests.e2e.phone import CHROMIUM, CHROMIUM_ARGS
 from tests.ui.test_portal_e2e import EMAIL, PASSWORD, ROOT, server
+from ui.i18n import translate
 
 __all__ = ["server"]
 SHOTS = ROOT / "artifacts" / "screenshots"
 PHOTOS = ROOT / "tests" / "data" / "photos"
 SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
 HEADINGS = {"en": "Overview", "da": "Overblik"}
+# Pages whose heading must follow the language: English, Danish.
+PAGE_HEADINGS = {
+    "audit": ("Audit log", "Revisionslog"),
+    "members": ("Members", "Medlemmer"),
+    "devices": ("Phone app devices", "Enheder med appen"),
+    "account": ("Your account", "Din konto"),
+}
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is missing"),
@@ -98,6 +106,10 @@ def _pages(base: str, ids: dict[str, Any]) -> dict[str, str]:
         "my-series": f"{base}/my-series?cluster={cluster}",
         "acute": f"{base}/acute?cluster={cluster}",
         "admin": f"{base}/admin",
+        "audit": f"{base}/audit?cluster={cluster}",
+        "members": f"{base}/members?cluster={cluster}",
+        "devices": f"{base}/devices",
+        "account": f"{base}/account",
     }
 
 
@@ -121,6 +133,7 @@ async def test_every_page_in_both_languages_on_laptop_and_phone(server: str) -> 
             await page.wait_for_url(f"{server}/")
             ids = await _documented_patient(page, server)
             headings = {}
+            wrong_language: list[str] = []
 
             for language in ("en", "da"):
                 await page.request.put(f"{server}/api/v1/me/language", data={"language": language})
@@ -129,12 +142,54 @@ async def test_every_page_in_both_languages_on_laptop_and_phone(server: str) -> 
                     for name, address in _pages(server, ids).items():
                         await page.goto(address)
                         await _shoot(page, f"{language}-{size}-{name}")
+                        wrong_language += await _heading_problems(page, name, language)
                     await page.goto(_pages(server, ids)["dashboard"])
                     headings[language] = await page.get_by_text(
                         HEADINGS[language], exact=True
                     ).count()
 
             assert headings == {"en": 1, "da": 1}
+            assert wrong_language == []
+        finally:
+            await browser.close()
+
+
+async def _heading_problems(page: Page, name: str, language: str) -> list[str]:
+    """The page's heading in the other language, or missing in this one."""
+    if name not in PAGE_HEADINGS:
+        return []
+    english, danish = PAGE_HEADINGS[name]
+    wanted, unwanted = (danish, english) if language == "da" else (english, danish)
+    problems = []
+    if not await page.get_by_text(wanted, exact=True).count():
+        problems.append(f"{language} {name}: no {wanted!r}")
+    if await page.get_by_text(unwanted, exact=True).count():
+        problems.append(f"{language} {name}: shows {unwanted!r}")
+    return problems
+
+
+async def test_pages_before_sign_in_speak_the_browsers_language(server: str) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(
+                viewport={"width": 1280, "height": 800}, locale="da-DK"
+            )
+            page = await context.new_page()
+
+            await page.goto(f"{server}/login")
+            await _shoot(page, "da-laptop-login")
+            await page.locator("#login-email").fill(EMAIL)
+            await page.locator("#login-password").fill("not the password")
+            await page.get_by_role("button", name="Log ind").click()
+            refusal = page.locator(".text-negative")
+            await expect(refusal).not_to_have_text("")
+            refused = await refusal.inner_text()
+            await page.goto(f"{server}/forgot")
+            await _shoot(page, "da-laptop-forgot")
+
+            await expect(page.get_by_text("Glemt din adgangskode?", exact=True)).to_be_visible()
+            assert refused == translate("The email or password is not correct.", "da")
         finally:
             await browser.close()
 

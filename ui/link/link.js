@@ -2,7 +2,7 @@
 // Each file gets its own id, so a retry after a dropped connection is stored once.
 // It speaks the browser's language (Danish or English); its Danish is the `link` catalog.
 
-import { _, chooseLanguage, currentLanguage, formatNumber, ngettext, useLanguage } from "/app/js/i18n.js";
+import { _, chooseLanguage, currentLanguage, formatMoment, formatNumber, ngettext, useLanguage } from "/app/js/i18n.js";
 
 const HEADER = "X-Sutura-Link";
 const token = location.pathname.split("/")[2] || "";
@@ -70,7 +70,7 @@ async function open() {
 }
 
 function refreshLimits() {
-  const until = new Date(info.expires_at).toLocaleString(currentLanguage(), { dateStyle: "medium", timeStyle: "short" });
+  const until = formatMoment(new Date(info.expires_at));
   $("limits").textContent = filesLeft > 0
     ? ngettext("You can send %(count)s more file (up to %(size)s each) until %(until)s.",
       "You can send %(count)s more files (up to %(size)s each) until %(until)s.", filesLeft,
@@ -230,7 +230,7 @@ function renderReceipt() {
     row.append(
       text("td", item.name),
       text("td", megabytes(item.file.size)),
-      text("td", receipt ? receipt.received_at.replace("T", " ").slice(0, 19) : ""),
+      text("td", receipt ? formatMoment(new Date(receipt.received_at)) : ""),
       check,
       text("td", message),
     );

@@ -5,7 +5,7 @@
 
 import { flush } from "./js/outbox.js";
 
-const VERSION = "3";
+const VERSION = "4";
 const CACHE = `sutura-shell-v${VERSION}`;
 const SHELL = [
   "/app/", "/app/app.css", "/app/manifest.webmanifest",

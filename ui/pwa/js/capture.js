@@ -78,7 +78,7 @@ async function findPatients(query, render) {
 function newPatient() {
   const name = h("input", { id: "patient-name", autocomplete: "off", required: true });
   const cpr = h("input", { id: "patient-cpr", inputmode: "numeric", autocomplete: "off", required: true,
-    placeholder: "DDMMYY-XXXX" });
+    placeholder: _("DDMMYY-XXXX") });
   const submit = async (event) => {
     event.preventDefault();
     const problem = !name.value.trim() ? _("The name is required.") : checkCpr(cpr.value);

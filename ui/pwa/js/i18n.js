@@ -10,12 +10,14 @@ const LANGUAGES = ["da", "en"];
 const DEFAULT = "en";
 const state = { language: null, messages: {}, plurals: {} };
 
-// The member's choice (kept on their user row), else the first browser language we speak.
-export function chooseLanguage(preference) {
+// The member's choice (kept on their user row), else the first browser language we speak,
+// matched on the whole primary subtag ("da", "da-DK"; not "dav"). navigator.languages comes
+// in the order of preference, without weights.
+export function chooseLanguage(preference, browserLanguages = navigator.languages || [navigator.language]) {
   if (LANGUAGES.includes(preference)) return preference;
-  for (const tag of navigator.languages || [navigator.language]) {
-    const base = String(tag || "").slice(0, 2).toLowerCase();
-    if (LANGUAGES.includes(base)) return base;
+  for (const tag of browserLanguages.slice(0, 20)) {
+    const primary = String(tag || "").split("-")[0].toLowerCase();
+    if (LANGUAGES.includes(primary)) return primary;
   }
   return DEFAULT;
 }

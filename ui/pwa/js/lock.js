@@ -45,8 +45,11 @@ export async function unlockWithPin(pin) {
         throw error;
       }
       if (error.status !== 401) throw error;
-      // The server counts its tries in a sentence made at run time, so it arrives in English;
-      // the app words the wrong PIN itself and keeps any other reason's first sentence.
+      // The server says how many tries are left (tries_left); the app words the wrong PIN
+      // itself and keeps any other reason's first sentence. An older server only had the
+      // English sentence.
+      const triesLeft = error.body.tries_left;
+      if (Number.isInteger(triesLeft)) return countFailure(_("Wrong PIN."), triesLeft);
       const wrongPin = String(error.body.detail || "").startsWith("Wrong PIN");
       return countFailure(wrongPin ? _("Wrong PIN.") : `${error.message.split(".")[0]}.`);
     }
@@ -58,8 +61,11 @@ export async function unlockWithPin(pin) {
   return countFailure(_("Wrong PIN."));
 }
 
-async function countFailure(reason) {
-  const failures = ((await kv.get("pinFailures")) || 0) + 1;
+// The server's count of tries left, when it gave one, else the app's own.
+async function countFailure(reason, serverTriesLeft) {
+  const failures = Number.isInteger(serverTriesLeft)
+    ? MAX_PIN_FAILURES - serverTriesLeft
+    : ((await kv.get("pinFailures")) || 0) + 1;
   await kv.set("pinFailures", failures);
   const left = MAX_PIN_FAILURES - failures;
   const tries = ngettext("%(count)s try left.", "%(count)s tries left.", left);
