@@ -55,6 +55,7 @@ export const outbox = {
   get: (clientId) => tx("outbox", "readonly", (s) => request(s.get(clientId))),
   keys: () => tx("outbox", "readonly", (s) => request(s.getAllKeys())),
   delete: (clientId) => tx("outbox", "readwrite", (s) => request(s.delete(clientId))),
+  deleteAll: (clientIds) => tx("outbox", "readwrite", (s) => Promise.all(clientIds.map((id) => request(s.delete(id))))),
   count: () => tx("outbox", "readonly", (s) => request(s.count())),
 };
 
