@@ -205,7 +205,6 @@ async def run(base: str, y4m: Path) -> None:
         await set_pin(page)
         await page.locator("#start-capture").wait_for()
 
-        print(f"load average before: {load_average()}")
         arguments = {"photo": photo, "runs": SHUTTER_RUNS, "burst": BURST, "gap": BURST_GAP_MS}
         report_shutter(await page.evaluate(SHUTTER_JS, arguments))
         print(f"load average after the shutter part: {load_average()}")
@@ -288,6 +287,7 @@ def quartiles(percents: list[float]) -> str:
 
 
 def main() -> int:
+    print(f"load average before the bench started anything: {load_average()}")
     with tempfile.TemporaryDirectory() as folder:
         y4m = Path(folder) / "camera.y4m"
         write_y4m(PHOTO_12MP, y4m)
