@@ -1,6 +1,6 @@
 // After the shutter: the frame is frozen at once and handed to the shutter worker, which
 // encodes, seals and stores it; the page only waits for its answer. Where the browser cannot
-// encode in a worker, the page does the same work itself, more slowly.
+// encode in a worker, the page does the same work itself and is held while it copies the frame.
 
 import { encodeJpeg, grabCanvas, grabFrame } from "./camera.js";
 import { sealPhoto } from "./seal.js";
@@ -31,7 +31,8 @@ function launch() {
     });
     worker.addEventListener("error", (event) => {
       event.preventDefault();
-      resolve(null);  // no worker: the page encodes
+      resolve(null);  // no worker: the page encodes, from the next photo on
+      started = Promise.resolve(null);
       for (const id of waiting.keys()) answer({ id, error: "The photo worker stopped." });
     });
   });
@@ -74,11 +75,21 @@ function inWorker(worker, { frame, image }, photo, sealing) {
   });
 }
 
-async function inPage({ canvas, image }, photo, sealing) {
+async function inPage({ canvas, frame, image }, photo, sealing) {
   const began = performance.now();
-  const encoded = image || await encodeJpeg(canvas, JPEG_QUALITY);
+  const encoded = image || await encodeJpeg(canvas || drawFrame(frame), JPEG_QUALITY);
   const took = performance.now() - began;
   return { encode: took, ...(await sealInOutbox(encoded, photo, sealing)) };
+}
+
+// A frame grabbed for a worker that has stopped since.
+function drawFrame(frame) {
+  const canvas = document.createElement("canvas");
+  canvas.width = frame.displayWidth || frame.width;
+  canvas.height = frame.displayHeight || frame.height;
+  canvas.getContext("2d").drawImage(frame, 0, 0);
+  frame.close();
+  return canvas;
 }
 
 // Shared by the page and the worker: seal the image and store the envelope with the photo.
