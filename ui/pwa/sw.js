@@ -5,14 +5,15 @@
 
 import { flush } from "./js/outbox.js";
 
-const VERSION = "4";
+const VERSION = "5";
 const CACHE = `sutura-shell-v${VERSION}`;
 const SHELL = [
   "/app/", "/app/app.css", "/app/manifest.webmanifest",
   "/app/icons/icon-192.png", "/app/icons/icon-512.png",
   "/app/js/api.js", "/app/js/app.js", "/app/js/bodymap.js", "/app/js/camera.js", "/app/js/capture.js",
   "/app/js/data.js", "/app/js/dom.js", "/app/js/i18n.js", "/app/js/lock.js", "/app/js/outbox.js",
-  "/app/js/seal.js", "/app/js/store.js", "/app/i18n/da.json",
+  "/app/js/seal.js", "/app/js/shutter.js", "/app/js/shutter-worker.js", "/app/js/store.js",
+  "/app/i18n/da.json",
 ];
 
 self.addEventListener("install", (event) => {

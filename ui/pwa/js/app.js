@@ -181,18 +181,32 @@ async function outboxPanel() {
   return panel;
 }
 
-let panelGeneration = 0;
+const redraw = { running: null, stale: false };
 
-async function refreshOutboxPanel(clientId, fraction) {
+// One redraw at a time: the changes made during it are drawn by one more, not one each (every
+// redraw reads the whole outbox, and a flush changes it once per photo).
+function refreshOutboxPanel(clientId, fraction) {
   if (clientId && fraction !== undefined) {  // upload progress: update the bar in place
     const bar = document.querySelector(`progress[data-client-id="${CSS.escape(clientId)}"]`);
     if (bar) bar.value = fraction;
-    return;
+    return Promise.resolve();
   }
-  const generation = ++panelGeneration;
+  redraw.stale = true;
+  if (!redraw.running) redraw.running = redrawOutboxPanel().finally(() => { redraw.running = null; });
+  return redraw.running;
+}
+
+async function redrawOutboxPanel() {
+  while (redraw.stale) {
+    redraw.stale = false;
+    await drawOutboxPanel();
+  }
+}
+
+async function drawOutboxPanel() {
   const fresh = await outboxPanel();
   const current = document.getElementById("outbox");
-  if (current && generation === panelGeneration) current.replaceWith(fresh);
+  if (current) current.replaceWith(fresh);
   const count = await outbox.count().catch(() => 0);
   document.getElementById("status").textContent = count
     ? ngettext("%(count)s to upload", "%(count)s to upload", count)

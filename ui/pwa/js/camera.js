@@ -40,8 +40,15 @@ async function stillCapture(track) {
   }
 }
 
-// Freezes the current frame at once (the shutter feels immediate); encoding happens later.
-export function grabFrame(video) {
+// Freezes the current frame at once (the shutter feels immediate) for the shutter worker: a
+// VideoFrame holds the camera's buffer without converting it, so the page spends no time.
+export async function grabFrame(video) {
+  if (typeof VideoFrame === "function") return new VideoFrame(video);
+  return createImageBitmap(video);
+}
+
+// The same in a canvas, for browsers that cannot encode in a worker.
+export function grabCanvas(video) {
   const canvas = document.createElement("canvas");
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;
@@ -49,7 +56,7 @@ export function grabFrame(video) {
   return canvas;
 }
 
-export function encodeJpeg(canvas, quality = 0.92) {
+export function encodeJpeg(canvas, quality) {
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error(_("The frame could not be encoded.")))),
       "image/jpeg", quality);

@@ -2,15 +2,16 @@
 
 import { api } from "./api.js";
 import { bodyMap, sideName } from "./bodymap.js";
-import { encodeJpeg, grabFrame, hasCameraApi, openCamera } from "./camera.js";
+import { hasCameraApi, openCamera } from "./camera.js";
 import {
   cachedPatients, checkCpr, createAcutePatient, createPatient, createSeries, recordConsent, searchCodes,
 } from "./data.js";
 import { button, field, h, header, notice, show } from "./dom.js";
 import { _, currentLanguage } from "./i18n.js";
 import { LOCAL } from "./outbox.js";
-import { importTransportKey, sealPhoto } from "./seal.js";
-import { kv, outbox } from "./store.js";
+import { importTransportKey } from "./seal.js";
+import { grabStill, keepStill, startShutterWorker } from "./shutter.js";
+import { kv } from "./store.js";
 
 const flow = { capturing: false };
 
@@ -234,7 +235,8 @@ function viewChoices() {
 async function cameraScreen() {
   flow.capturing = true;
   const key = await kv.get("transportKey");
-  const publicKey = await importTransportKey(key.spki);
+  const sealing = { publicKey: await importTransportKey(key.spki), keyId: key.key_id };
+  startShutterWorker();  // loads while the camera starts
   const video = h("video", { class: "viewfinder", playsinline: true, muted: true, autoplay: true });
   const ghost = h("img", { class: "ghost", alt: "", hidden: true });
   const phase = h("select", { id: "phase", "aria-label": _("Phase") },
@@ -254,31 +256,30 @@ async function cameraScreen() {
     flow.afterCapture();
     flow.home();
   };
-  const keep = (blobPromise) => {
-    chain = chain.then(async () => {
-      const jpeg = await blobPromise;
-      const envelope = await sealPhoto(publicKey, key.key_id, await jpeg.arrayBuffer());
-      await outbox.put({
-        clientId: crypto.randomUUID(), seriesId: flow.series.id, phase: phase.value, view: view.value,
-        viewName: view.selectedOptions[0].textContent, phaseName: phase.selectedOptions[0].textContent,
-        capturedAt: new Date().toISOString(),
-        envelope, size: envelope.size,
-      });
+  // The still goes to the outbox at once; `chain` only lets "Done" wait for every photo.
+  const keep = (still) => {
+    const photo = {
+      clientId: crypto.randomUUID(), seriesId: flow.series.id, phase: phase.value, view: view.value,
+      viewName: view.selectedOptions[0].textContent, phaseName: phase.selectedOptions[0].textContent,
+      capturedAt: new Date().toISOString(),
+    };
+    const kept = keepStill(still, photo, sealing).then(() => {
       counter.dataset.stored = String(Number(counter.dataset.stored || 0) + 1);
       requestBackgroundSync();
     }).catch((error) => notice(_("The photo could not be kept: %(reason)s", { reason: error.message }), "error"));
+    chain = chain.then(() => kept);
   };
   const shutter = () => {
     if (!camera) return;
     flash.classList.remove("on"); void flash.offsetWidth; flash.classList.add("on");
     taken += 1;
     counter.textContent = String(taken);
-    keep(takeStill(camera, video));
+    keep(grabStill(camera, video));
   };
   const fallback = h("input", { type: "file", accept: "image/*", capture: "environment", id: "file-capture",
     class: "file-capture", hidden: hasCameraApi() });
   fallback.addEventListener("change", () => {
-    for (const file of fallback.files) { taken += 1; counter.textContent = String(taken); keep(Promise.resolve(file)); }
+    for (const file of fallback.files) { taken += 1; counter.textContent = String(taken); keep(Promise.resolve({ image: file })); }
     fallback.value = "";
   });
   const torch = button(`⚡ ${_("Torch")}`, async () => {
@@ -309,18 +310,6 @@ async function cameraScreen() {
     notice(_("The camera could not start (%(reason)s); use the button to take a photo.", { reason: error.name }), "error");
   }
   updateGhost();
-}
-
-// The camera's still where it gives one, else the current video frame encoded here.
-function takeStill(camera, video) {
-  if (!camera.takePhoto) return encodeJpeg(grabFrame(video));
-  return camera.takePhoto()
-    .then((blob) => {
-      if (blob) return blob;
-      camera.takePhoto = null;  // this camera gives no JPEG stills: use video frames from now on
-      return encodeJpeg(grabFrame(video));
-    })
-    .catch(() => encodeJpeg(grabFrame(video)));
 }
 
 function requestBackgroundSync() {

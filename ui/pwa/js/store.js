@@ -52,7 +52,10 @@ export const kv = {
 export const outbox = {
   put: (item) => tx("outbox", "readwrite", (s) => request(s.put(item))),
   all: () => tx("outbox", "readonly", (s) => request(s.getAll())),
+  get: (clientId) => tx("outbox", "readonly", (s) => request(s.get(clientId))),
+  keys: () => tx("outbox", "readonly", (s) => request(s.getAllKeys())),
   delete: (clientId) => tx("outbox", "readwrite", (s) => request(s.delete(clientId))),
+  deleteAll: (clientIds) => tx("outbox", "readwrite", (s) => Promise.all(clientIds.map((id) => request(s.delete(id))))),
   count: () => tx("outbox", "readonly", (s) => request(s.count())),
 };
 
