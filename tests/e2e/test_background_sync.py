@@ -7,17 +7,12 @@ sync event it fires through DevTools afterwards is the one that sends the photos
 
 import asyncio
 import time
-from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.async_api import BrowserContext, CDPSession, Page, Request, expect
 
+from tests.e2e.fixtures import BROWSER_MARKS, no_page_errors, server, start_server
 from tests.e2e.phone import (
-    CHROMIUM,
-    EMAIL,
-    ERRORS,
-    PASSWORD,
     capture,
     chromium,
     new_patient_with_series,
@@ -27,35 +22,11 @@ from tests.e2e.phone import (
     sign_in,
     stored_data,
 )
-from tests.server import Server, create_admin, free_port
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium ({CHROMIUM}) is missing"),
-    pytest.mark.timeout(240),
-]
+pytestmark = BROWSER_MARKS
+__all__ = ["no_page_errors", "server"]  # fixtures used by name
 
 CPR = "040490-4569"
-
-
-def start_server(data_dir: Path, port: int) -> Server:
-    return Server(data_dir, port=port, SUTURA_PUBLIC_URL=f"http://localhost:{port}")
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    data_dir = tmp_path / "data"
-    create_admin(data_dir, EMAIL, PASSWORD, "Plastic Surgery")
-    running = start_server(data_dir, free_port())
-    yield running
-    running.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_page_errors():
-    ERRORS.clear()
-    yield
-    assert not ERRORS, f"uncaught errors in the app: {ERRORS}"
 
 
 class DevTools:

@@ -9,14 +9,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import expect
 
+from tests.e2e.fixtures import BROWSER_MARKS, no_page_errors, server, start_server
 from tests.e2e.phone import (
-    CHROMIUM,
     DESKTOP,
     EMAIL,
-    ERRORS,
     PASSWORD,
     PIN,
     capture,
@@ -32,34 +30,10 @@ from tests.e2e.phone import (
     unlock,
     wait_for_empty_outbox,
 )
-from tests.server import ROOT, Server, create_admin, free_port
+from tests.server import ROOT, Server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium ({CHROMIUM}) is missing"),
-    pytest.mark.timeout(240),
-]
-
-
-def start_server(data_dir: Path, port: int, root: Path = ROOT) -> Server:
-    # WebAuthn needs a domain as relying party id: localhost, not 127.0.0.1.
-    return Server(data_dir, port=port, root=root, SUTURA_PUBLIC_URL=f"http://localhost:{port}")
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    data_dir = tmp_path / "data"
-    create_admin(data_dir, EMAIL, PASSWORD, "Plastic Surgery")
-    running = start_server(data_dir, free_port())
-    yield running
-    running.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_page_errors():
-    ERRORS.clear()
-    yield
-    assert not ERRORS, f"uncaught errors in the app: {ERRORS}"
+pytestmark = BROWSER_MARKS
+__all__ = ["no_page_errors", "server"]  # fixtures used by name
 
 
 def base_of(server: Server) -> str:

@@ -1,15 +1,9 @@
 """The shutter worker: frames are encoded, sealed and stored off the page, offline too."""
 
-from pathlib import Path
-
-import pytest
 from playwright.async_api import expect
 
+from tests.e2e.fixtures import BROWSER_MARKS, no_page_errors, server
 from tests.e2e.phone import (
-    CHROMIUM,
-    EMAIL,
-    ERRORS,
-    PASSWORD,
     capture,
     chromium,
     new_patient_with_series,
@@ -20,13 +14,9 @@ from tests.e2e.phone import (
     unlock,
     wait_for_empty_outbox,
 )
-from tests.server import Server, create_admin, free_port
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium ({CHROMIUM}) is missing"),
-    pytest.mark.timeout(240),
-]
+pytestmark = BROWSER_MARKS
+__all__ = ["no_page_errors", "server"]  # fixtures used by name
 
 CPR = "050590-5670"
 # The app's own module instance: the same URL as capture.js imports.
@@ -34,23 +24,6 @@ HAS_SHUTTER_WORKER = """async () => {
   const { startShutterWorker } = await import("/app/js/shutter.js");
   return (await startShutterWorker()) !== null;
 }"""
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    data_dir = tmp_path / "data"
-    create_admin(data_dir, EMAIL, PASSWORD, "Plastic Surgery")
-    port = free_port()
-    running = Server(data_dir, port=port, SUTURA_PUBLIC_URL=f"http://localhost:{port}")
-    yield running
-    running.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_page_errors():
-    ERRORS.clear()
-    yield
-    assert not ERRORS, f"uncaught errors in the app: {ERRORS}"
 
 
 async def test_an_app_opened_offline_encodes_photos_in_its_worker(server) -> None:
